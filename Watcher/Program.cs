@@ -1,0 +1,4 @@
+using Onboarding.Engine;
+
+Console.WriteLine($"onboard {EngineInfo.Version}");
+return 0;
