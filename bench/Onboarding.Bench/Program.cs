@@ -1,1 +1,20 @@
-Console.WriteLine("no benchmarks yet");
+using Onboarding.Bench;
+
+// Each benchmark is a class implementing IBenchmark, listed here. Run with:
+//   dotnet run -c Release --project bench/Onboarding.Bench -- <name> [--quick] [options]
+IBenchmark[] benchmarks =
+[
+];
+
+if (args.Length == 0 || benchmarks.All(b => b.Name != args[0]))
+{
+    Console.Error.WriteLine("usage: Onboarding.Bench <benchmark> [--quick] [options]");
+    foreach (IBenchmark b in benchmarks)
+    {
+        Console.Error.WriteLine($"  {b.Name,-12} {b.Description}");
+    }
+
+    return args.Length == 0 ? 0 : 2;
+}
+
+return await benchmarks.Single(b => b.Name == args[0]).RunAsync(args[1..]);
