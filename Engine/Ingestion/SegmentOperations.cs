@@ -1,0 +1,82 @@
+using System.Buffers;
+using Onboarding.Engine.Bitmaps;
+
+namespace Onboarding.Engine.Ingestion;
+
+/// <summary>
+/// The adds and removes a file makes to one segment, in file order. For each member the last operation in
+/// the file wins; the result is two disjoint sorted sets built straight into bitmaps.
+/// </summary>
+internal sealed class SegmentOperations
+{
+    // One entry per operation: member (high 32 bits), file order (31 bits), add flag (lowest bit).
+    // Sorting the entries groups them by member with file order kept, so the last one per member wins.
+    private ulong[] _entries = new ulong[16];
+    private int _count;
+
+    public int Count => _count;
+
+    public bool HasRemoves { get; private set; }
+
+    public void Add(uint member) => Append(member, isAdd: true);
+
+    public void Remove(uint member)
+    {
+        HasRemoves = true;
+        Append(member, isAdd: false);
+    }
+
+    /// <summary>Resolves the operations into the members finally added and finally removed.</summary>
+    public (RoaringBitmap Adds, RoaringBitmap Removes) Resolve()
+    {
+        Span<ulong> entries = _entries.AsSpan(0, _count);
+        entries.Sort();
+        uint[] adds = ArrayPool<uint>.Shared.Rent(_count);
+        uint[] removes = ArrayPool<uint>.Shared.Rent(_count);
+        int addCount = 0;
+        int removeCount = 0;
+        for (int i = 0; i < entries.Length; i++)
+        {
+            uint member = (uint)(entries[i] >> 32);
+            if (i + 1 < entries.Length && (uint)(entries[i + 1] >> 32) == member)
+            {
+                continue;
+            }
+
+            if ((entries[i] & 1) != 0)
+            {
+                adds[addCount++] = member;
+            }
+            else
+            {
+                removes[removeCount++] = member;
+            }
+        }
+
+        try
+        {
+            return (RoaringBitmap.FromSorted(adds.AsSpan(0, addCount)), RoaringBitmap.FromSorted(removes.AsSpan(0, removeCount)));
+        }
+        finally
+        {
+            ArrayPool<uint>.Shared.Return(adds);
+            ArrayPool<uint>.Shared.Return(removes);
+        }
+    }
+
+    private void Append(uint member, bool isAdd)
+    {
+        if (_count == _entries.Length)
+        {
+            if (_count >= int.MaxValue / 2)
+            {
+                throw new InvalidOperationException("A file cannot hold more than a billion operations on one segment.");
+            }
+
+            Array.Resize(ref _entries, _entries.Length * 2);
+        }
+
+        _entries[_count] = ((ulong)member << 32) | ((ulong)(uint)_count << 1) | (isAdd ? 1UL : 0UL);
+        _count++;
+    }
+}
