@@ -39,7 +39,9 @@ public sealed class IdDictionary : IDisposable
     public const long MaxCount = uint.MaxValue;
 
     private const int WriteBehindBytes = 4 << 20;
-    private const int PrefetchGroup = 16;
+    private const int SlotLead = 16;
+    private const int RecordLead = 8;
+    private const int HashRing = 32;
 
     private readonly SafeFileHandle _file;
     private readonly RecordStore _records;
@@ -140,22 +142,32 @@ public sealed class IdDictionary : IDisposable
                 nameof(ids));
         }
 
-        Span<ulong> hashes = stackalloc ulong[PrefetchGroup];
-        for (int start = 0; start < ordinals.Length; start += PrefetchGroup)
+        // A software pipeline: the index slot of ID i + SlotLead and the record its fingerprint points at for
+        // ID i + RecordLead are fetched while ID i is resolved, so the cache misses overlap.
+        Span<ulong> hashes = stackalloc ulong[HashRing];
+        int n = ordinals.Length;
+        for (int i = 0; i < Math.Min(SlotLead, n); i++)
         {
-            int n = Math.Min(PrefetchGroup, ordinals.Length - start);
-            ReadOnlySpan<byte> group = ids.Slice(start * _keyLength, n * _keyLength);
-            for (int j = 0; j < n; j++)
+            hashes[i] = OrdinalIndex.Hash(ids.Slice(i * _keyLength, _keyLength));
+            _index.Prefetch(hashes[i]);
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            int ahead = i + SlotLead;
+            if (ahead < n)
             {
-                ulong hash = OrdinalIndex.Hash(group.Slice(j * _keyLength, _keyLength));
-                hashes[j] = hash;
+                ulong hash = OrdinalIndex.Hash(ids.Slice(ahead * _keyLength, _keyLength));
+                hashes[ahead & (HashRing - 1)] = hash;
                 _index.Prefetch(hash);
             }
 
-            for (int j = 0; j < n; j++)
+            if (i + RecordLead < n)
             {
-                ordinals[start + j] = GetOrAdd(group.Slice(j * _keyLength, _keyLength), hashes[j]);
+                _index.PrefetchCandidate(hashes[(i + RecordLead) & (HashRing - 1)]);
             }
+
+            ordinals[i] = GetOrAdd(ids.Slice(i * _keyLength, _keyLength), hashes[i & (HashRing - 1)]);
         }
     }
 
@@ -456,24 +468,27 @@ public sealed class IdDictionary : IDisposable
 
     private static void BuildIndex(string path, OrdinalIndex index, RecordStore records, long count)
     {
-        Span<ulong> hashes = stackalloc ulong[PrefetchGroup];
-        for (long start = 0; start < count; start += PrefetchGroup)
+        Span<ulong> hashes = stackalloc ulong[HashRing];
+        for (long i = 0; i < Math.Min(SlotLead, count); i++)
         {
-            int n = (int)Math.Min(PrefetchGroup, count - start);
-            for (int j = 0; j < n; j++)
+            hashes[(int)i] = OrdinalIndex.Hash(records.Get(i));
+            index.Prefetch(hashes[(int)i]);
+        }
+
+        for (long i = 0; i < count; i++)
+        {
+            long ahead = i + SlotLead;
+            if (ahead < count)
             {
-                ulong hash = OrdinalIndex.Hash(records.Get(start + j));
-                hashes[j] = hash;
+                ulong hash = OrdinalIndex.Hash(records.Get(ahead));
+                hashes[(int)(ahead & (HashRing - 1))] = hash;
                 index.Prefetch(hash);
             }
 
-            for (int j = 0; j < n; j++)
+            long duplicate = index.AddLoaded(records.Get(i), hashes[(int)(i & (HashRing - 1))], (uint)i);
+            if (duplicate >= 0)
             {
-                long duplicate = index.AddLoaded(records.Get(start + j), hashes[j], (uint)(start + j));
-                if (duplicate >= 0)
-                {
-                    throw Damaged(path, $"records {duplicate} and {start + j} hold the same ID");
-                }
+                throw Damaged(path, $"records {duplicate} and {i} hold the same ID");
             }
         }
     }

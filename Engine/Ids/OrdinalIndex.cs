@@ -67,6 +67,36 @@ internal sealed class OrdinalIndex
         }
     }
 
+    /// <summary>
+    /// Asks the CPU to fetch the record of the first fingerprint match among the slots a lookup of
+    /// <paramref name="hash"/> starts at (a hint: call it some time after <see cref="Prefetch"/>).
+    /// </summary>
+    public void PrefetchCandidate(ulong hash)
+    {
+        ulong[] slots = _shards[(int)(hash >> (64 - ShardBits))].Slots;
+        uint fingerprint = Fingerprint(hash);
+        int position = Position(fingerprint, slots.Length);
+        for (int probe = 0; probe < 4; probe++)
+        {
+            ulong slot = slots[position];
+            if (slot == 0)
+            {
+                return;
+            }
+
+            if ((uint)(slot >> 32) == fingerprint)
+            {
+                _records.Prefetch((uint)slot - 1);
+                return;
+            }
+
+            if (++position == slots.Length)
+            {
+                position = 0;
+            }
+        }
+    }
+
     public bool TryGet(ReadOnlySpan<byte> key, ulong hash, out uint ordinal)
     {
         Shard shard = _shards[(int)(hash >> (64 - ShardBits))];

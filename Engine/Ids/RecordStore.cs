@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
 namespace Onboarding.Engine.Ids;
 
 /// <summary>
@@ -49,6 +52,16 @@ internal sealed class RecordStore
     {
         byte[] chunk = Volatile.Read(ref _chunks)[ordinal >> ChunkShift];
         return new ReadOnlySpan<byte>(chunk, (int)(ordinal & ChunkMask) * _keyLength, _keyLength);
+    }
+
+    /// <summary>Asks the CPU to fetch record <paramref name="ordinal"/>, which exists.</summary>
+    public unsafe void Prefetch(long ordinal)
+    {
+        if (Sse.IsSupported)
+        {
+            byte[] chunk = _chunks[ordinal >> ChunkShift];
+            Sse.Prefetch0(Unsafe.AsPointer(ref chunk[(int)(ordinal & ChunkMask) * _keyLength]));
+        }
     }
 
     /// <summary>A writable place for record <paramref name="ordinal"/> (the next one, or one being loaded).</summary>

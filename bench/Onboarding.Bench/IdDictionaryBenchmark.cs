@@ -1,5 +1,5 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
+using Onboarding.Engine.CrashHost;
 using Onboarding.Engine.Ids;
 
 namespace Onboarding.Bench;
@@ -49,6 +49,7 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
 
     private static void RunThroughput(string path, long count, bool cold)
     {
+        Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"ID dictionary, {count:N0} random 32-byte IDs, batches of {BatchSize:N0}, Flush per batch");
         TimeSpan insert;
         TimeSpan flush;
@@ -66,7 +67,7 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
             for (long i = 0; i < count; i++)
             {
                 long index = random.NextInt64(count);
-                TestIds.Write(index, id);
+                SyntheticIds.Write(index, id);
                 if (!dictionary.TryGetOrdinal(id, out uint ordinal) || ordinal != index)
                 {
                     throw new InvalidOperationException($"lookup of ID {index} returned {ordinal}");
@@ -85,7 +86,7 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
                 for (int j = 0; j < n; j++)
                 {
                     wanted[j] = random.NextInt64(count);
-                    TestIds.Write(wanted[j], ids.AsSpan(j * KeyLength, KeyLength));
+                    SyntheticIds.Write(wanted[j], ids.AsSpan(j * KeyLength, KeyLength));
                 }
 
                 long start = Stopwatch.GetTimestamp();
@@ -121,6 +122,7 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
 
     private static void RunReopen(string path, long count, bool cold)
     {
+        Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine($"ID dictionary reopen, {count:N0} random 32-byte IDs (built in batches of 1,000,000, Flush per batch)");
         using (IdDictionary dictionary = IdDictionary.Open(path, IdType.HemSha2))
         {
@@ -147,7 +149,7 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
             int n = (int)Math.Min(batchSize, to - done);
             for (int j = 0; j < n; j++)
             {
-                TestIds.Write(done + j, ids.AsSpan(j * KeyLength, KeyLength));
+                SyntheticIds.Write(done + j, ids.AsSpan(j * KeyLength, KeyLength));
             }
 
             long start = Stopwatch.GetTimestamp();
@@ -208,25 +210,5 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
     {
         int at = Array.IndexOf(args, name);
         return at >= 0 && at + 1 < args.Length ? long.Parse(args[at + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    }
-
-    /// <summary>Random-looking 32-byte IDs, a pure function of their index (SplitMix64 of index × 4 + lane).</summary>
-    private static class TestIds
-    {
-        public static void Write(long index, Span<byte> destination)
-        {
-            for (int lane = 0; lane < 4; lane++)
-            {
-                BinaryPrimitives.WriteUInt64LittleEndian(destination[(lane * 8)..], SplitMix64((ulong)((index * 4) + lane)));
-            }
-        }
-
-        private static ulong SplitMix64(ulong x)
-        {
-            x += 0x9E3779B97F4A7C15UL;
-            x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
-            x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
-            return x ^ (x >> 31);
-        }
     }
 }
