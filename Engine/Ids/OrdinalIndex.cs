@@ -1,0 +1,238 @@
+using System.IO.Hashing;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Onboarding.Engine.Ids;
+
+/// <summary>
+/// The in-memory ID → ordinal index: open addressing with linear probing over 8-byte slots
+/// (32-bit fingerprint, ordinal + 1; 0 is an empty slot), split into <see cref="ShardCount"/> shards chosen by the
+/// top bits of the key's hash. A shard grows on its own (×1.5 at 75 % load), so growth never rehashes more than
+/// 1/256 of the index at once: no stall, and little extra memory while growing. A fingerprint match is confirmed
+/// against the full key in the <see cref="RecordStore"/>.
+/// </summary>
+/// <remarks>
+/// The slot position is derived from the fingerprint alone (multiply-shift over the capacity), so a shard grows
+/// without touching the keys. Single-threaded: the owner serialises every call.
+/// </remarks>
+internal sealed class OrdinalIndex
+{
+    private const int ShardBits = 8;
+    private const int ShardCount = 1 << ShardBits;
+    private const int MinCapacity = 16;
+
+    private readonly RecordStore _records;
+    private readonly Shard[] _shards = new Shard[ShardCount];
+
+    public OrdinalIndex(RecordStore records, long expectedCount)
+    {
+        _records = records;
+        long perShard = expectedCount / ShardCount;
+        // Presize to 60 % load for what is there, so the first growth is 25 % of the content away.
+        int capacity = (int)Math.Clamp(perShard * 5 / 3 + 1, MinCapacity, int.MaxValue / 2);
+        for (int i = 0; i < ShardCount; i++)
+        {
+            _shards[i] = new Shard(capacity);
+        }
+    }
+
+    /// <summary>Bytes held by the slot arrays.</summary>
+    public long AllocatedBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (Shard shard in _shards)
+            {
+                total += (long)shard.Slots.Length * sizeof(ulong);
+            }
+
+            return total;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key);
+
+    /// <summary>Asks the CPU to fetch the slot a lookup of <paramref name="hash"/> starts at.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(ulong hash)
+    {
+        if (Sse.IsSupported)
+        {
+            Shard shard = _shards[(int)(hash >> (64 - ShardBits))];
+            int position = Position(Fingerprint(hash), shard.Slots.Length);
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(shard.Slots), position)));
+        }
+    }
+
+    /// <summary>
+    /// Asks the CPU to fetch the record of the first fingerprint match among the slots a lookup of
+    /// <paramref name="hash"/> starts at (a hint: call it some time after <see cref="Prefetch"/>).
+    /// </summary>
+    public void PrefetchCandidate(ulong hash)
+    {
+        ulong[] slots = _shards[(int)(hash >> (64 - ShardBits))].Slots;
+        uint fingerprint = Fingerprint(hash);
+        int position = Position(fingerprint, slots.Length);
+        for (int probe = 0; probe < 4; probe++)
+        {
+            ulong slot = slots[position];
+            if (slot == 0)
+            {
+                return;
+            }
+
+            if ((uint)(slot >> 32) == fingerprint)
+            {
+                _records.Prefetch((uint)slot - 1);
+                return;
+            }
+
+            if (++position == slots.Length)
+            {
+                position = 0;
+            }
+        }
+    }
+
+    public bool TryGet(ReadOnlySpan<byte> key, ulong hash, out uint ordinal)
+    {
+        Shard shard = _shards[(int)(hash >> (64 - ShardBits))];
+        uint fingerprint = Fingerprint(hash);
+        ulong[] slots = shard.Slots;
+        int position = Position(fingerprint, slots.Length);
+        while (true)
+        {
+            ulong slot = slots[position];
+            if (slot == 0)
+            {
+                ordinal = 0;
+                return false;
+            }
+
+            if ((uint)(slot >> 32) == fingerprint)
+            {
+                uint candidate = (uint)slot - 1;
+                if (_records.Get(candidate).SequenceEqual(key))
+                {
+                    ordinal = candidate;
+                    return true;
+                }
+            }
+
+            if (++position == slots.Length)
+            {
+                position = 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Finds <paramref name="key"/>, or records that it has <paramref name="newOrdinal"/> (the caller then stores
+    /// the key as that record). Returns the key's ordinal; <paramref name="added"/> tells which happened.
+    /// </summary>
+    public uint GetOrAdd(ReadOnlySpan<byte> key, ulong hash, uint newOrdinal, out bool added)
+    {
+        ref Shard shard = ref _shards[(int)(hash >> (64 - ShardBits))];
+        uint fingerprint = Fingerprint(hash);
+        ulong[] slots = shard.Slots;
+        int position = Position(fingerprint, slots.Length);
+        while (true)
+        {
+            ulong slot = slots[position];
+            if (slot == 0)
+            {
+                break;
+            }
+
+            if ((uint)(slot >> 32) == fingerprint)
+            {
+                uint candidate = (uint)slot - 1;
+                if (_records.Get(candidate).SequenceEqual(key))
+                {
+                    added = false;
+                    return candidate;
+                }
+            }
+
+            if (++position == slots.Length)
+            {
+                position = 0;
+            }
+        }
+
+        slots[position] = ((ulong)fingerprint << 32) | (newOrdinal + 1);
+        if (++shard.Count > shard.GrowAt)
+        {
+            shard.Grow();
+        }
+
+        added = true;
+        return newOrdinal;
+    }
+
+    /// <summary>
+    /// Indexes record <paramref name="ordinal"/> while loading the file. Returns the ordinal of an earlier record
+    /// with the same key if there is one (a damaged file), else -1.
+    /// </summary>
+    public long AddLoaded(ReadOnlySpan<byte> key, ulong hash, uint ordinal)
+    {
+        uint existing = GetOrAdd(key, hash, ordinal, out bool added);
+        return added ? -1 : existing;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Fingerprint(ulong hash) => (uint)(hash >> (32 - ShardBits));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Position(uint fingerprint, int capacity) => (int)(((ulong)fingerprint * (uint)capacity) >> 32);
+
+    private struct Shard
+    {
+        public ulong[] Slots;
+        public int Count;
+        public int GrowAt;
+
+        public Shard(int capacity)
+        {
+            Slots = new ulong[capacity];
+            GrowAt = (int)((long)capacity * 3 / 4);
+        }
+
+        public void Grow()
+        {
+            ulong[] old = Slots;
+            long wanted = (long)old.Length * 3 / 2;
+            if (wanted > Array.MaxLength)
+            {
+                throw new InvalidOperationException("The ID dictionary index cannot grow any further.");
+            }
+
+            ulong[] grown = new ulong[wanted];
+            int capacity = grown.Length;
+            foreach (ulong slot in old)
+            {
+                if (slot == 0)
+                {
+                    continue;
+                }
+
+                int position = Position((uint)(slot >> 32), capacity);
+                while (grown[position] != 0)
+                {
+                    if (++position == capacity)
+                    {
+                        position = 0;
+                    }
+                }
+
+                grown[position] = slot;
+            }
+
+            Slots = grown;
+            GrowAt = (int)((long)capacity * 3 / 4);
+        }
+    }
+}
