@@ -72,6 +72,15 @@ public sealed class ClientStore : IDisposable
 
     public RoaringBitmap ReadMembers(SegmentInfo segment) => Segments.Read(segment.Id, segment.CurrentVersion);
 
+    /// <summary>The ID text of a member value (as exports and reports write it).</summary>
+    public string FormatMember(uint member)
+    {
+        (IdType type, uint ordinal) = MemberSpace.FromMember(member);
+        Span<byte> id = stackalloc byte[IdTypes.ByteLength(type)];
+        Dictionary(type).GetId(ordinal, id);
+        return IdCodec.Format(type, id);
+    }
+
     public JournalEntry? FindApplied(string contentHash) => _catalog.FindApplied(Name, contentHash);
 
     public int NextSegmentId() => _catalog.NextSegmentId(Name);

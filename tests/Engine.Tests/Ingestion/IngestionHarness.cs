@@ -56,18 +56,7 @@ internal sealed class IngestionHarness : IDisposable
             return null;
         }
 
-        var ids = new SortedSet<string>(StringComparer.Ordinal);
-        RoaringBitmap members = store.ReadMembers(info);
-        Span<byte> id = stackalloc byte[IdCodec.MaxByteLength];
-        foreach (uint member in members)
-        {
-            (IdType type, uint ordinal) = MemberSpace.FromMember(member);
-            Span<byte> bytes = id[..IdTypes.ByteLength(type)];
-            store.Dictionary(type).GetId(ordinal, bytes);
-            ids.Add(IdCodec.Format(type, bytes));
-        }
-
-        return ids;
+        return new SortedSet<string>(store.ReadMembers(info).Select(store.FormatMember), StringComparer.Ordinal);
     }
 
     public static SortedSet<string> People(params int[] people) => new(people.Select(Id), StringComparer.Ordinal);

@@ -1,4 +1,4 @@
-namespace Onboarding.Engine.Tests;
+namespace Onboarding.Testing;
 
 /// <summary>A fresh folder under the system temp folder, deleted when the test ends.</summary>
 public sealed class TempFolder : IDisposable
