@@ -57,6 +57,7 @@ internal static class BitsetOps
     public const int Words = 1024;
 
     /// <summary>dst = a OP b (dst may alias a or b); returns the popcount of the result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ApplyCount<TOp>(ulong[] a, ulong[] b, ulong[] dst)
         where TOp : struct, IWordOp
     {
@@ -98,6 +99,7 @@ internal static class BitsetOps
     }
 
     /// <summary>dst = a OP b without counting (lazy form used by wide unions).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(ulong[] a, ulong[] b, ulong[] dst)
         where TOp : struct, IWordOp
     {
@@ -129,6 +131,7 @@ internal static class BitsetOps
     }
 
     /// <summary>Popcount of a OP b, without storing the result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Count<TOp>(ulong[] a, ulong[] b)
         where TOp : struct, IWordOp
     {
@@ -147,6 +150,7 @@ internal static class BitsetOps
         return c0 + c1 + c2 + c3;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Count(ulong[] words)
     {
         ref ulong r = ref MemoryMarshal.GetArrayDataReference(words);
@@ -176,26 +180,29 @@ internal static class BitsetOps
     /// <summary>Sets bits [start, end); returns how many of them were newly set.</summary>
     public static int SetRange(ulong[] words, int start, int end)
     {
+        int before = CountRange(words, start, end);
+        SetRangeLazy(words, start, end);
+        return end - start - before;
+    }
+
+    /// <summary>Sets bits [start, end) without counting.</summary>
+    public static void SetRangeLazy(ulong[] words, int start, int end)
+    {
         if (start >= end)
         {
-            return 0;
+            return;
         }
 
-        int before = CountRange(words, start, end);
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        (int first, int last, ulong firstMask, ulong lastMask) = Masks(start, end);
         if (first == last)
         {
             words[first] |= firstMask & lastMask;
-        }
-        else
-        {
-            words[first] |= firstMask;
-            words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
-            words[last] |= lastMask;
+            return;
         }
 
-        return end - start - before;
+        words[first] |= firstMask;
+        words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
+        words[last] |= lastMask;
     }
 
     /// <summary>Clears bits [start, end); returns how many of them were set before.</summary>
@@ -207,8 +214,7 @@ internal static class BitsetOps
         }
 
         int before = CountRange(words, start, end);
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        (int first, int last, ulong firstMask, ulong lastMask) = Masks(start, end);
         if (first == last)
         {
             words[first] &= ~(firstMask & lastMask);
@@ -231,8 +237,7 @@ internal static class BitsetOps
             return 0;
         }
 
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        (int first, int last, ulong firstMask, ulong lastMask) = Masks(start, end);
         if (first == last)
         {
             return BitOperations.PopCount(words[first] & firstMask & lastMask);
@@ -247,7 +252,13 @@ internal static class BitsetOps
         return count;
     }
 
+    /// <summary>First and last word of [start, end) and the masks of the bits inside the range in each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int First, int Last, ulong FirstMask, ulong LastMask) Masks(int start, int end) =>
+        (start >> 6, (end - 1) >> 6, ulong.MaxValue << start, ulong.MaxValue >> (63 - ((end - 1) & 63)));
+
     /// <summary>Writes the set bits in ascending order; dst must hold the cardinality.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Extract(ulong[] words, Span<ushort> dst)
     {
         int n = 0;
@@ -265,25 +276,8 @@ internal static class BitsetOps
         return n;
     }
 
-    /// <summary>Extracts the set bits of a AND b (whose count is known to fit dst).</summary>
-    public static int ExtractAnd(ulong[] a, ulong[] b, Span<ushort> dst)
-    {
-        int n = 0;
-        for (int i = 0; i < Words; i++)
-        {
-            ulong w = a[i] & b[i];
-            int baseValue = i << 6;
-            while (w != 0)
-            {
-                dst[n++] = (ushort)(baseValue + BitOperations.TrailingZeroCount(w));
-                w &= w - 1;
-            }
-        }
-
-        return n;
-    }
-
     /// <summary>Number of runs of consecutive set bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int NumberOfRuns(ulong[] words)
     {
         int runs = 0;
