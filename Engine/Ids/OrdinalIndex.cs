@@ -100,34 +100,10 @@ internal sealed class OrdinalIndex
 
     public bool TryGet(ReadOnlySpan<byte> key, ulong hash, out uint ordinal)
     {
-        Shard shard = _shards[(int)(hash >> (64 - ShardBits))];
-        uint fingerprint = Fingerprint(hash);
-        ulong[] slots = shard.Slots;
-        int position = Position(fingerprint, slots.Length);
-        while (true)
-        {
-            ulong slot = slots[position];
-            if (slot == 0)
-            {
-                ordinal = 0;
-                return false;
-            }
-
-            if ((uint)(slot >> 32) == fingerprint)
-            {
-                uint candidate = (uint)slot - 1;
-                if (_records.Get(candidate).SequenceEqual(key))
-                {
-                    ordinal = candidate;
-                    return true;
-                }
-            }
-
-            if (++position == slots.Length)
-            {
-                position = 0;
-            }
-        }
+        ulong[] slots = _shards[(int)(hash >> (64 - ShardBits))].Slots;
+        ulong slot = slots[Probe(slots, Fingerprint(hash), key)];
+        ordinal = slot == 0 ? 0 : (uint)slot - 1;
+        return slot != 0;
     }
 
     /// <summary>
@@ -138,39 +114,15 @@ internal sealed class OrdinalIndex
     {
         ref Shard shard = ref _shards[(int)(hash >> (64 - ShardBits))];
         uint fingerprint = Fingerprint(hash);
-        ulong[] slots = shard.Slots;
-        int position = Position(fingerprint, slots.Length);
-        while (true)
+        int position = Probe(shard.Slots, fingerprint, key);
+        ulong slot = shard.Slots[position];
+        added = slot == 0;
+        if (!added)
         {
-            ulong slot = slots[position];
-            if (slot == 0)
-            {
-                break;
-            }
-
-            if ((uint)(slot >> 32) == fingerprint)
-            {
-                uint candidate = (uint)slot - 1;
-                if (_records.Get(candidate).SequenceEqual(key))
-                {
-                    added = false;
-                    return candidate;
-                }
-            }
-
-            if (++position == slots.Length)
-            {
-                position = 0;
-            }
+            return (uint)slot - 1;
         }
 
-        slots[position] = ((ulong)fingerprint << 32) | (newOrdinal + 1);
-        if (++shard.Count > shard.GrowAt)
-        {
-            shard.Grow();
-        }
-
-        added = true;
+        Insert(ref shard, position, ((ulong)fingerprint << 32) | (newOrdinal + 1));
         return newOrdinal;
     }
 
@@ -231,21 +183,31 @@ internal sealed class OrdinalIndex
 
     private long AddLoaded(ref Shard shard, ulong entry)
     {
-        uint fingerprint = (uint)(entry >> 32);
-        ReadOnlySpan<byte> key = _records.Get((uint)entry - 1);
-        ulong[] slots = shard.Slots;
+        int position = Probe(shard.Slots, (uint)(entry >> 32), _records.Get((uint)entry - 1));
+        ulong slot = shard.Slots[position];
+        if (slot != 0)
+        {
+            return (uint)slot - 1;
+        }
+
+        Insert(ref shard, position, entry);
+        return -1;
+    }
+
+    /// <summary>
+    /// Linear probing from the fingerprint's position: the position of the slot holding <paramref name="key"/>,
+    /// or of the empty slot where it belongs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Probe(ulong[] slots, uint fingerprint, ReadOnlySpan<byte> key)
+    {
         int position = Position(fingerprint, slots.Length);
         while (true)
         {
             ulong slot = slots[position];
-            if (slot == 0)
+            if (slot == 0 || ((uint)(slot >> 32) == fingerprint && _records.Get((uint)slot - 1).SequenceEqual(key)))
             {
-                break;
-            }
-
-            if ((uint)(slot >> 32) == fingerprint && _records.Get((uint)slot - 1).SequenceEqual(key))
-            {
-                return (uint)slot - 1;
+                return position;
             }
 
             if (++position == slots.Length)
@@ -253,14 +215,15 @@ internal sealed class OrdinalIndex
                 position = 0;
             }
         }
+    }
 
-        slots[position] = entry;
+    private static void Insert(ref Shard shard, int position, ulong entry)
+    {
+        shard.Slots[position] = entry;
         if (++shard.Count > shard.GrowAt)
         {
             shard.Grow();
         }
-
-        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
