@@ -430,7 +430,11 @@ public sealed class IdDictionary : IDisposable
         }
 
         var index = new OrdinalIndex(records, committed.Count);
-        BuildIndex(path, index, records, committed.Count);
+        if (index.Load(committed.Count) is (long first, long second))
+        {
+            throw Damaged(path, $"records {first} and {second} hold the same ID");
+        }
+
         if (length > IdDictionaryHeader.DataOffset + (committed.Count * keyLength))
         {
             // Uncommitted records (written, never committed) are dropped.
@@ -464,33 +468,6 @@ public sealed class IdDictionary : IDisposable
         }
 
         return hasher.GetCurrentHashAsUInt64() == header.BatchHash;
-    }
-
-    private static void BuildIndex(string path, OrdinalIndex index, RecordStore records, long count)
-    {
-        Span<ulong> hashes = stackalloc ulong[HashRing];
-        for (long i = 0; i < Math.Min(SlotLead, count); i++)
-        {
-            hashes[(int)i] = OrdinalIndex.Hash(records.Get(i));
-            index.Prefetch(hashes[(int)i]);
-        }
-
-        for (long i = 0; i < count; i++)
-        {
-            long ahead = i + SlotLead;
-            if (ahead < count)
-            {
-                ulong hash = OrdinalIndex.Hash(records.Get(ahead));
-                hashes[(int)(ahead & (HashRing - 1))] = hash;
-                index.Prefetch(hash);
-            }
-
-            long duplicate = index.AddLoaded(records.Get(i), hashes[(int)(i & (HashRing - 1))], (uint)i);
-            if (duplicate >= 0)
-            {
-                throw Damaged(path, $"records {duplicate} and {i} hold the same ID");
-            }
-        }
     }
 
     private static void CheckCompatible(string path, IdDictionaryHeader header, IdType type, int keyLength)

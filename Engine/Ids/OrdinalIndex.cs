@@ -14,7 +14,8 @@ namespace Onboarding.Engine.Ids;
 /// </summary>
 /// <remarks>
 /// The slot position is derived from the fingerprint alone (multiply-shift over the capacity), so a shard grows
-/// without touching the keys. Single-threaded: the owner serialises every call.
+/// without touching the keys. Single-threaded (but <see cref="Load"/> uses several threads inside): the owner
+/// serialises every call.
 /// </remarks>
 internal sealed class OrdinalIndex
 {
@@ -99,34 +100,10 @@ internal sealed class OrdinalIndex
 
     public bool TryGet(ReadOnlySpan<byte> key, ulong hash, out uint ordinal)
     {
-        Shard shard = _shards[(int)(hash >> (64 - ShardBits))];
-        uint fingerprint = Fingerprint(hash);
-        ulong[] slots = shard.Slots;
-        int position = Position(fingerprint, slots.Length);
-        while (true)
-        {
-            ulong slot = slots[position];
-            if (slot == 0)
-            {
-                ordinal = 0;
-                return false;
-            }
-
-            if ((uint)(slot >> 32) == fingerprint)
-            {
-                uint candidate = (uint)slot - 1;
-                if (_records.Get(candidate).SequenceEqual(key))
-                {
-                    ordinal = candidate;
-                    return true;
-                }
-            }
-
-            if (++position == slots.Length)
-            {
-                position = 0;
-            }
-        }
+        ulong[] slots = _shards[(int)(hash >> (64 - ShardBits))].Slots;
+        ulong slot = slots[Probe(slots, Fingerprint(hash), key)];
+        ordinal = slot == 0 ? 0 : (uint)slot - 1;
+        return slot != 0;
     }
 
     /// <summary>
@@ -137,24 +114,100 @@ internal sealed class OrdinalIndex
     {
         ref Shard shard = ref _shards[(int)(hash >> (64 - ShardBits))];
         uint fingerprint = Fingerprint(hash);
-        ulong[] slots = shard.Slots;
+        int position = Probe(shard.Slots, fingerprint, key);
+        ulong slot = shard.Slots[position];
+        added = slot == 0;
+        if (!added)
+        {
+            return (uint)slot - 1;
+        }
+
+        Insert(ref shard, position, ((ulong)fingerprint << 32) | (newOrdinal + 1));
+        return newOrdinal;
+    }
+
+    /// <summary>
+    /// Indexes records 0..<paramref name="count"/> of a freshly opened file into this empty index. Instead of
+    /// inserting in record order (a cache miss per record), it sorts each segment of records by shard (a counting
+    /// sort of the slot values) and then fills the shards one at a time, in parallel: a shard's slots stay in the
+    /// CPU cache while it is filled. Returns the ordinals of two records holding the same ID (a damaged file),
+    /// or null.
+    /// </summary>
+    public (long First, long Second)? Load(long count)
+    {
+        const int SegmentRecords = 1 << 22;
+        ulong[] sorted = new ulong[Math.Min(count, SegmentRecords)];
+        int[] starts = new int[ShardCount + 1];
+        (long, long)? duplicate = null;
+        for (long segment = 0; segment < count && duplicate is null; segment += SegmentRecords)
+        {
+            int n = (int)Math.Min(SegmentRecords, count - segment);
+            Array.Clear(starts);
+            for (int i = 0; i < n; i++)
+            {
+                starts[(int)(Hash(_records.Get(segment + i)) >> (64 - ShardBits)) + 1]++;
+            }
+
+            for (int shard = 0; shard < ShardCount; shard++)
+            {
+                starts[shard + 1] += starts[shard];
+            }
+
+            int[] next = (int[])starts.Clone();
+            for (int i = 0; i < n; i++)
+            {
+                ulong hash = Hash(_records.Get(segment + i));
+                sorted[next[(int)(hash >> (64 - ShardBits))]++] = ((ulong)Fingerprint(hash) << 32) | (uint)(segment + i + 1);
+            }
+
+            Parallel.For(0, ShardCount, shard =>
+            {
+                for (int i = starts[shard]; i < starts[shard + 1]; i++)
+                {
+                    long existing = AddLoaded(ref _shards[shard], sorted[i]);
+                    if (existing >= 0)
+                    {
+                        lock (_shards)
+                        {
+                            duplicate ??= (existing, (long)(uint)sorted[i] - 1);
+                        }
+
+                        return;
+                    }
+                }
+            });
+        }
+
+        return duplicate;
+    }
+
+    private long AddLoaded(ref Shard shard, ulong entry)
+    {
+        int position = Probe(shard.Slots, (uint)(entry >> 32), _records.Get((uint)entry - 1));
+        ulong slot = shard.Slots[position];
+        if (slot != 0)
+        {
+            return (uint)slot - 1;
+        }
+
+        Insert(ref shard, position, entry);
+        return -1;
+    }
+
+    /// <summary>
+    /// Linear probing from the fingerprint's position: the position of the slot holding <paramref name="key"/>,
+    /// or of the empty slot where it belongs.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Probe(ulong[] slots, uint fingerprint, ReadOnlySpan<byte> key)
+    {
         int position = Position(fingerprint, slots.Length);
         while (true)
         {
             ulong slot = slots[position];
-            if (slot == 0)
+            if (slot == 0 || ((uint)(slot >> 32) == fingerprint && _records.Get((uint)slot - 1).SequenceEqual(key)))
             {
-                break;
-            }
-
-            if ((uint)(slot >> 32) == fingerprint)
-            {
-                uint candidate = (uint)slot - 1;
-                if (_records.Get(candidate).SequenceEqual(key))
-                {
-                    added = false;
-                    return candidate;
-                }
+                return position;
             }
 
             if (++position == slots.Length)
@@ -162,25 +215,15 @@ internal sealed class OrdinalIndex
                 position = 0;
             }
         }
+    }
 
-        slots[position] = ((ulong)fingerprint << 32) | (newOrdinal + 1);
+    private static void Insert(ref Shard shard, int position, ulong entry)
+    {
+        shard.Slots[position] = entry;
         if (++shard.Count > shard.GrowAt)
         {
             shard.Grow();
         }
-
-        added = true;
-        return newOrdinal;
-    }
-
-    /// <summary>
-    /// Indexes record <paramref name="ordinal"/> while loading the file. Returns the ordinal of an earlier record
-    /// with the same key if there is one (a damaged file), else -1.
-    /// </summary>
-    public long AddLoaded(ReadOnlySpan<byte> key, ulong hash, uint ordinal)
-    {
-        uint existing = GetOrAdd(key, hash, ordinal, out bool added);
-        return added ? -1 : existing;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -54,6 +54,7 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
         TimeSpan insert;
         TimeSpan flush;
         long memory;
+        MarkCpu();
         using (IdDictionary dictionary = IdDictionary.Open(path, IdType.HemSha2))
         {
             (insert, flush) = Insert(dictionary, 0, count, BatchSize);
@@ -113,8 +114,9 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
         }
 
         long fileBytes = new FileInfo(path).Length;
+        MarkCpu();
         TimeSpan reopen = Reopen(path, count, cold, out long reopenedMemory);
-        Console.WriteLine($"reopen ({(cold ? "cold" : "warm")} page cache): {reopen.TotalSeconds:F2} s");
+        Report($"reopen ({(cold ? "cold" : "warm")} page cache)", count, reopen);
         Console.WriteLine($"disk: {fileBytes:N0} bytes, {(double)fileBytes / count:F1} B/ID");
         Console.WriteLine($"memory: {(double)memory / count:F1} B/ID after inserting, {(double)reopenedMemory / count:F1} B/ID after reopening (records + index)");
         Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
@@ -131,9 +133,10 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
         }
 
         GC.Collect();
+        MarkCpu();
         Console.WriteLine($"disk: {new FileInfo(path).Length / (1024.0 * 1024):N0} MiB");
         TimeSpan reopen = Reopen(path, count, cold, out long memory);
-        Console.WriteLine($"reopen ({(cold ? "cold" : "warm")} page cache): {reopen.TotalSeconds:F2} s");
+        Report($"reopen ({(cold ? "cold" : "warm")} page cache)", count, reopen);
         Console.WriteLine($"memory after reopening: {(double)memory / count:F1} B/ID (records + index)");
         Console.WriteLine($"process peak working set: {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
     }
@@ -203,8 +206,18 @@ internal sealed class IdDictionaryBenchmark : IBenchmark
         }
     }
 
-    private static void Report(string what, long count, TimeSpan elapsed) =>
-        Console.WriteLine($"{what}: {elapsed.TotalSeconds:F2} s, {count / elapsed.TotalSeconds / 1e6:F2}M/s");
+    private static TimeSpan _cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
+
+    private static void MarkCpu() => _cpuMark = Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>Prints the rate, and the process CPU time since the previous report (less sensitive than wall
+    /// time to other processes competing for the two cores).</summary>
+    private static void Report(string what, long count, TimeSpan elapsed)
+    {
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        Console.WriteLine($"{what}: {elapsed.TotalSeconds:F2} s, {count / elapsed.TotalSeconds / 1e6:F2}M/s (process CPU  {(cpu - _cpuMark).TotalSeconds:F2} s)");
+        _cpuMark = cpu;
+    }
 
     private static long Option(string[] args, string name, long fallback)
     {

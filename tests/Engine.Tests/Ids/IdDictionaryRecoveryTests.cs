@@ -23,12 +23,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
     public void Open_LastBatchCutAtAnyByteOrFollowedByGarbage_GivesThePreviousFlush()
     {
         // Two flushes; the second one's records are then cut, as if the crash came while it was being written.
-        using (IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2))
-        {
-            AddRange(dictionary, 0, Flushed);
-            dictionary.Flush();
-            AddRange(dictionary, Flushed, Flushed + Unflushed);
-        }
+        WriteTwoFlushes();
 
         byte[] complete = File.ReadAllBytes(_path);
         long flushedEnd = IdDictionaryHeader.DataOffset + ((long)Flushed * KeyLength);
@@ -74,12 +69,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
     [Fact]
     public void Open_AfterFallingBack_NewIdsTakeTheDroppedOrdinalsAndSurviveAnotherCrash()
     {
-        using (IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2))
-        {
-            AddRange(dictionary, 0, Flushed);
-            dictionary.Flush();
-            AddRange(dictionary, Flushed, Flushed + Unflushed);
-        }
+        WriteTwoFlushes();
 
         // The last batch loses its last byte: the commit that claims it is stale.
         using (var file = new FileStream(_path, FileMode.Open))
@@ -102,12 +92,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
     [Fact]
     public void Open_NewestHeaderPageTorn_GivesThePreviousFlush()
     {
-        using (IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2))
-        {
-            AddRange(dictionary, 0, Flushed);
-            dictionary.Flush();
-            AddRange(dictionary, Flushed, Flushed + Unflushed);
-        }
+        WriteTwoFlushes();
 
         byte[] bytes = File.ReadAllBytes(_path);
         ulong newest = Math.Max(Sequence(bytes, 0), Sequence(bytes, 1));
@@ -138,12 +123,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
     [Fact]
     public void Open_FlushedRecordsMissing_ThrowsInvalidDataInsteadOfForgettingThem()
     {
-        using (IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2))
-        {
-            AddRange(dictionary, 0, Flushed);
-            dictionary.Flush();
-            AddRange(dictionary, Flushed, Flushed + Unflushed);
-        }
+        WriteTwoFlushes();
 
         // Both commits lose records: nothing that was flushed may be silently dropped.
         using (var file = new FileStream(_path, FileMode.Open))
@@ -158,12 +138,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
     [Fact]
     public void Open_CommittedRecordOverwritten_ThrowsInvalidData()
     {
-        using (IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2))
-        {
-            AddRange(dictionary, 0, Flushed);
-            dictionary.Flush();
-            AddRange(dictionary, Flushed, Flushed + Unflushed);
-        }
+        WriteTwoFlushes();
 
         // Record 3 (of the first of two flushes) becomes a copy of record 7: the file now holds one ID twice.
         byte[] bytes = File.ReadAllBytes(_path);
@@ -172,6 +147,15 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
         File.WriteAllBytes(_path, bytes);
 
         Assert.Throws<InvalidDataException>(() => IdDictionary.Open(_path, IdType.HemSha2));
+    }
+
+    /// <summary>A file of two commits: <see cref="Flushed"/> IDs, then <see cref="Unflushed"/> more.</summary>
+    private void WriteTwoFlushes()
+    {
+        using IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2);
+        AddRange(dictionary, 0, Flushed);
+        dictionary.Flush();
+        AddRange(dictionary, Flushed, Flushed + Unflushed);
     }
 
     private void AssertReopensWith(long expectedCount, string situation)
