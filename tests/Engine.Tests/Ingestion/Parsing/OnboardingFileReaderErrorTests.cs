@@ -119,40 +119,33 @@ public class OnboardingFileReaderErrorTests
     [Fact]
     public void Row_TenMegabyteLine_RowErrorWithoutBufferingIt()
     {
-        string dir = Directory.CreateTempSubdirectory("onboarding-").FullName;
-        try
+        using var temp = new TempDirectory();
+        string path = temp.File("big.csv");
+        using (var stream = File.Create(path))
         {
-            string path = Path.Combine(dir, "big.csv");
-            using (var stream = File.Create(path))
+            stream.Write(Encoding.UTF8.GetBytes(Header + "HEMSHA2,"));
+            byte[] chunk = new byte[1 << 20];
+            chunk.AsSpan().Fill((byte)'a');
+            for (int i = 0; i < 10; i++)
             {
-                stream.Write(Encoding.UTF8.GetBytes(Header + "HEMSHA2,"));
-                byte[] chunk = new byte[1 << 20];
-                chunk.AsSpan().Fill((byte)'a');
-                for (int i = 0; i < 10; i++)
-                {
-                    stream.Write(chunk);
-                }
-
-                stream.Write(Encoding.UTF8.GetBytes($",G=S,\nHEMSHA2,{A},G=S,\n"));
+                stream.Write(chunk);
             }
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            using OnboardingFileReader reader = OnboardingFileReader.Open(path);
-            ParsedFile file = ReadAll(reader);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            stream.Write(Encoding.UTF8.GetBytes($",G=S,\nHEMSHA2,{A},G=S,\n"));
+        }
 
-            RowError error = Assert.Single(file.Errors);
-            Assert.Equal(
-                (2L, RowError.WholeRow, "line too long: longer than the limit of 1,048,576 bytes (MaxLineLength); the rest of the line was skipped"),
-                (error.Line, error.Column, error.Reason));
-            Assert.Equal("HEMSHA2," + new string('a', 192) + "... (1,048,576 bytes)", error.Value);
-            Assert.Equal(3L, Assert.Single(file.Rows).Line);
-            Assert.True(allocated < 8 << 20, $"allocated {allocated:N0} bytes reading a 10 MB line");
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using OnboardingFileReader reader = OnboardingFileReader.Open(path);
+        ParsedFile file = ReadAll(reader);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        RowError error = Assert.Single(file.Errors);
+        Assert.Equal(
+            (2L, RowError.WholeRow, "line too long: longer than the limit of 1,048,576 bytes (MaxLineLength); the rest of the line was skipped"),
+            (error.Line, error.Column, error.Reason));
+        Assert.Equal("HEMSHA2," + new string('a', 192) + "... (1,048,576 bytes)", error.Value);
+        Assert.Equal(3L, Assert.Single(file.Rows).Line);
+        Assert.True(allocated < 8 << 20, $"allocated {allocated:N0} bytes reading a 10 MB line");
     }
 
     [Fact]

@@ -8,29 +8,22 @@ public class RejectReportWriterTests
     [Fact]
     public void ForInput_WritesHeaderAndQuotedRowsNextToTheInput()
     {
-        string dir = Directory.CreateTempSubdirectory("rejects-").FullName;
-        try
+        using var temp = new TempDirectory("rejects-");
+        string input = temp.File("HEMSHA2_acme_20240101.csv");
+        using (RejectReportWriter writer = RejectReportWriter.ForInput(input))
         {
-            string input = Path.Combine(dir, "HEMSHA2_acme_20240101.csv");
-            using (RejectReportWriter writer = RejectReportWriter.ForInput(input))
-            {
-                writer.Write(new RowError(2, 2, "ID", "wrong length: a HEMSHA2 ID is 64 hex characters, got 3", "abc"));
-                writer.Write(new RowError(7, 3, "Add", "missing '=' in 'a,\"b\"': entries are Group=Segment", "a,\"b\""));
-                Assert.Equal(2, writer.Count);
-            }
+            writer.Write(new RowError(2, 2, "ID", "wrong length: a HEMSHA2 ID is 64 hex characters, got 3", "abc"));
+            writer.Write(new RowError(7, 3, "Add", "missing '=' in 'a,\"b\"': entries are Group=Segment", "a,\"b\""));
+            Assert.Equal(2, writer.Count);
+        }
 
-            string path = input + ".rejects.csv";
-            Assert.Equal(path, RejectReportWriter.PathFor(input));
-            Assert.Equal(
-                "line,column,column_name,reason,value\r\n" +
-                "2,2,ID,\"wrong length: a HEMSHA2 ID is 64 hex characters, got 3\",abc\r\n" +
-                "7,3,Add,\"missing '=' in 'a,\"\"b\"\"': entries are Group=Segment\",\"a,\"\"b\"\"\"\r\n",
-                File.ReadAllText(path));
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        string path = input + ".rejects.csv";
+        Assert.Equal(path, RejectReportWriter.PathFor(input));
+        Assert.Equal(
+            "line,column,column_name,reason,value\r\n" +
+            "2,2,ID,\"wrong length: a HEMSHA2 ID is 64 hex characters, got 3\",abc\r\n" +
+            "7,3,Add,\"missing '=' in 'a,\"\"b\"\"': entries are Group=Segment\",\"a,\"\"b\"\"\"\r\n",
+            File.ReadAllText(path));
     }
 
     [Fact]
