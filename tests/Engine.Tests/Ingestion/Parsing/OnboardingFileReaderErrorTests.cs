@@ -223,3 +223,34 @@ public class OnboardingFileReaderErrorTests
         Assert.Equal("the first line is longer than 100 bytes: not an onboarding file (expected the header row ID Type,ID,Add,Remove)", e.Reason);
     }
 }
+
+/// <summary>Serves a byte array a few bytes per read, to cross every chunk boundary.</summary>
+internal sealed class TrickleStream(byte[] bytes, int step) : MemoryStream(bytes)
+{
+    public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(step, buffer.Length)]);
+
+    public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(step, count));
+}
+
+public class OnboardingFileReaderChunkTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(1000)]
+    public void Read_TinyReads_SameRowsAndCutLines(int step)
+    {
+        string a = OnboardingTestFiles.Sha2("a");
+        string longLine = $"HEMSHA2,{a},G={new string('s', 300)},";
+        string text = OnboardingTestFiles.Header + $"HEMSHA2,{a},G=S,\n{longLine}\r\nHEMSHA2,{a},,G=S\r\n\n{longLine}\n{longLine}";
+        using OnboardingFileReader reader = OnboardingFileReader.Open(
+            new TrickleStream(Encoding.UTF8.GetBytes(text), step), "t.csv", OnboardingReadOptions.Default with { MaxLineLength = 120 });
+
+        ParsedFile file = OnboardingTestFiles.ReadAll(reader);
+
+        Assert.Equal([2L, 4L], file.Rows.Select(r => r.Line));
+        Assert.Equal([3L, 6L, 7L], file.Errors.Select(e => e.Line));
+        Assert.All(file.Errors, e => Assert.Equal(longLine[..120], e.Value));
+    }
+}
