@@ -5,6 +5,7 @@ using Onboarding.Bench;
 IBenchmark[] benchmarks =
 [
     new IdDictionaryBenchmark(),
+    new ParserBenchmark(),
 ];
 
 if (args.Length == 0 || benchmarks.All(b => b.Name != args[0]))

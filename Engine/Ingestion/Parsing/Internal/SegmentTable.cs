@@ -21,15 +21,27 @@ internal sealed record CellError(string Reason, string Value);
 /// semicolon) and interns their segments. A cell seen before costs one dictionary lookup by its bytes; a new cell
 /// made of known entries costs a lookup per entry; only a new entry decodes text and allocates strings.
 /// </summary>
-internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
+internal sealed class SegmentTable
 {
     private const int MaxCachedEntries = 1 << 20;
 
+    private readonly int _maxCachedCells;
+    private readonly int _maxErrorValueLength;
     private readonly List<SegmentName> _segments = [];
     private readonly Dictionary<SegmentName, int> _indexByName = [];
     private readonly Dictionary<byte[], int> _entries = new(ByteContentComparer.Instance);
     private readonly Dictionary<byte[], CachedCell> _cells = new(ByteContentComparer.Instance);
+    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _entryLookup;
+    private readonly Dictionary<byte[], CachedCell>.AlternateLookup<ReadOnlySpan<byte>> _cellLookup;
     private readonly Scratch[] _scratch = [new(), new()];
+
+    public SegmentTable(int maxCachedCells, int maxErrorValueLength)
+    {
+        _maxCachedCells = maxCachedCells;
+        _maxErrorValueLength = maxErrorValueLength;
+        _entryLookup = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _cellLookup = _cells.GetAlternateLookup<ReadOnlySpan<byte>>();
+    }
 
     /// <summary>Every distinct segment met so far; a segment's position is its index.</summary>
     public IReadOnlyList<SegmentName> Segments => _segments;
@@ -45,8 +57,7 @@ internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
             return true;
         }
 
-        Dictionary<byte[], CachedCell>.AlternateLookup<ReadOnlySpan<byte>> cells = _cells.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (cells.TryGetValue(cell, out CachedCell? cached))
+        if (_cellLookup.TryGetValue(cell, out CachedCell? cached))
         {
             result = cached.Cell;
             error = cached.Error;
@@ -56,12 +67,12 @@ internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
         Scratch scratch = _scratch[slot];
         scratch.Count = 0;
         error = Parse(cell, scratch);
-        if (_cells.Count < maxCachedCells)
+        if (_cells.Count < _maxCachedCells)
         {
             cached = new CachedCell(
                 error is null ? new SegmentCell(scratch.Names[..scratch.Count], scratch.Indexes[..scratch.Count], scratch.Count) : default,
                 error);
-            cells[cell] = cached;
+            _cellLookup[cell] = cached;
             result = cached.Cell;
         }
         else
@@ -79,7 +90,7 @@ internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
             int offset = IndexOfInvalidUtf8(cell);
             return new CellError(
                 $"invalid UTF-8: byte 0x{cell[offset]:X2} at byte {offset + 1} of the cell is not valid UTF-8 (files must be UTF-8)",
-                ErrorValue.From(cell, maxErrorValueLength));
+                ErrorValue.From(cell, _maxErrorValueLength));
         }
 
         int nul = cell.IndexOf((byte)0);
@@ -87,7 +98,7 @@ internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
         {
             return new CellError(
                 $"NUL byte (U+0000) at position {Encoding.UTF8.GetCharCount(cell[..nul]) + 1} of the cell",
-                ErrorValue.From(cell, maxErrorValueLength));
+                ErrorValue.From(cell, _maxErrorValueLength));
         }
 
         int start = 0;
@@ -118,14 +129,13 @@ internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
             return null;
         }
 
-        Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> entries = _entries.GetAlternateLookup<ReadOnlySpan<byte>>();
-        if (!entries.TryGetValue(entry, out int index))
+        if (!_entryLookup.TryGetValue(entry, out int index))
         {
             string text = Encoding.UTF8.GetString(entry).Replace("\\;", ";", StringComparison.Ordinal);
             string? reason = SegmentName.Check(text, out Range group, out Range segment);
             if (reason is not null)
             {
-                return new CellError(reason, ErrorValue.From(text, maxErrorValueLength));
+                return new CellError(reason, ErrorValue.From(text, _maxErrorValueLength));
             }
 
             SegmentName name = SegmentName.FromChecked(text[group], text[segment]);
@@ -138,7 +148,7 @@ internal sealed class SegmentTable(int maxCachedCells, int maxErrorValueLength)
 
             if (_entries.Count < MaxCachedEntries)
             {
-                entries[entry] = index;
+                _entryLookup[entry] = index;
             }
         }
 

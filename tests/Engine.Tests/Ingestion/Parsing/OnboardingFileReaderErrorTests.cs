@@ -119,40 +119,33 @@ public class OnboardingFileReaderErrorTests
     [Fact]
     public void Row_TenMegabyteLine_RowErrorWithoutBufferingIt()
     {
-        string dir = Directory.CreateTempSubdirectory("onboarding-").FullName;
-        try
+        using var temp = new TempDirectory();
+        string path = temp.File("big.csv");
+        using (var stream = File.Create(path))
         {
-            string path = Path.Combine(dir, "big.csv");
-            using (var stream = File.Create(path))
+            stream.Write(Encoding.UTF8.GetBytes(Header + "HEMSHA2,"));
+            byte[] chunk = new byte[1 << 20];
+            chunk.AsSpan().Fill((byte)'a');
+            for (int i = 0; i < 10; i++)
             {
-                stream.Write(Encoding.UTF8.GetBytes(Header + "HEMSHA2,"));
-                byte[] chunk = new byte[1 << 20];
-                chunk.AsSpan().Fill((byte)'a');
-                for (int i = 0; i < 10; i++)
-                {
-                    stream.Write(chunk);
-                }
-
-                stream.Write(Encoding.UTF8.GetBytes($",G=S,\nHEMSHA2,{A},G=S,\n"));
+                stream.Write(chunk);
             }
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            using OnboardingFileReader reader = OnboardingFileReader.Open(path);
-            ParsedFile file = ReadAll(reader);
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            stream.Write(Encoding.UTF8.GetBytes($",G=S,\nHEMSHA2,{A},G=S,\n"));
+        }
 
-            RowError error = Assert.Single(file.Errors);
-            Assert.Equal(
-                (2L, RowError.WholeRow, "line too long: longer than the limit of 1,048,576 bytes (MaxLineLength); the rest of the line was skipped"),
-                (error.Line, error.Column, error.Reason));
-            Assert.Equal("HEMSHA2," + new string('a', 192) + "... (1,048,576 bytes)", error.Value);
-            Assert.Equal(3L, Assert.Single(file.Rows).Line);
-            Assert.True(allocated < 8 << 20, $"allocated {allocated:N0} bytes reading a 10 MB line");
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using OnboardingFileReader reader = OnboardingFileReader.Open(path);
+        ParsedFile file = ReadAll(reader);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        RowError error = Assert.Single(file.Errors);
+        Assert.Equal(
+            (2L, RowError.WholeRow, "line too long: longer than the limit of 1,048,576 bytes (MaxLineLength); the rest of the line was skipped"),
+            (error.Line, error.Column, error.Reason));
+        Assert.Equal("HEMSHA2," + new string('a', 192) + "... (1,048,576 bytes)", error.Value);
+        Assert.Equal(3L, Assert.Single(file.Rows).Line);
+        Assert.True(allocated < 8 << 20, $"allocated {allocated:N0} bytes reading a 10 MB line");
     }
 
     [Fact]
@@ -228,5 +221,36 @@ public class OnboardingFileReaderErrorTests
         OnboardingFileException e = Assert.Throws<OnboardingFileException>(() =>
             Read(new string('x', 500), OnboardingReadOptions.Default with { MaxLineLength = 100 }));
         Assert.Equal("the first line is longer than 100 bytes: not an onboarding file (expected the header row ID Type,ID,Add,Remove)", e.Reason);
+    }
+}
+
+/// <summary>Serves a byte array a few bytes per read, to cross every chunk boundary.</summary>
+internal sealed class TrickleStream(byte[] bytes, int step) : MemoryStream(bytes)
+{
+    public override int Read(Span<byte> buffer) => base.Read(buffer[..Math.Min(step, buffer.Length)]);
+
+    public override int Read(byte[] buffer, int offset, int count) => base.Read(buffer, offset, Math.Min(step, count));
+}
+
+public class OnboardingFileReaderChunkTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(1000)]
+    public void Read_TinyReads_SameRowsAndCutLines(int step)
+    {
+        string a = OnboardingTestFiles.Sha2("a");
+        string longLine = $"HEMSHA2,{a},G={new string('s', 300)},";
+        string text = OnboardingTestFiles.Header + $"HEMSHA2,{a},G=S,\n{longLine}\r\nHEMSHA2,{a},,G=S\r\n\n{longLine}\n{longLine}";
+        using OnboardingFileReader reader = OnboardingFileReader.Open(
+            new TrickleStream(Encoding.UTF8.GetBytes(text), step), "t.csv", OnboardingReadOptions.Default with { MaxLineLength = 120 });
+
+        ParsedFile file = OnboardingTestFiles.ReadAll(reader);
+
+        Assert.Equal([2L, 4L], file.Rows.Select(r => r.Line));
+        Assert.Equal([3L, 6L, 7L], file.Errors.Select(e => e.Line));
+        Assert.All(file.Errors, e => Assert.Equal(longLine[..120], e.Value));
     }
 }

@@ -193,20 +193,13 @@ public class OnboardingFileReaderTests
     [Fact]
     public void Open_Path_ReadsTheFile()
     {
-        string dir = Directory.CreateTempSubdirectory("onboarding-").FullName;
-        try
-        {
-            string path = Path.Combine(dir, "HEMSHA2_acme_20240101.csv");
-            File.WriteAllText(path, $"ID Type|ID|Add|Remove\nHEMSHA2|{A}|G=S|\n");
-            using OnboardingFileReader reader = OnboardingFileReader.Open(path);
-            ParsedFile file = ReadAll(reader);
-            Assert.Equal(path, reader.FileName);
-            Assert.Equal(["ID Type", "ID", "Add", "Remove"], reader.Header);
-            Assert.Single(file.Rows);
-        }
-        finally
-        {
-            Directory.Delete(dir, true);
-        }
+        using var temp = new TempDirectory();
+        string path = temp.File("HEMSHA2_acme_20240101.csv");
+        File.WriteAllText(path, $"ID Type|ID|Add|Remove\nHEMSHA2|{A}|G=S|\n");
+        using OnboardingFileReader reader = OnboardingFileReader.Open(path);
+        ParsedFile file = ReadAll(reader);
+        Assert.Equal(path, reader.FileName);
+        Assert.Equal(["ID Type", "ID", "Add", "Remove"], reader.Header);
+        Assert.Single(file.Rows);
     }
 }
