@@ -1,0 +1,323 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Onboarding.Engine.Bitmaps.Internal;
+
+/// <summary>A word-wise binary operation, specialised by the JIT for each struct implementation.</summary>
+internal interface IWordOp
+{
+    static abstract ulong Apply(ulong a, ulong b);
+
+    static abstract Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b);
+
+    static abstract Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b);
+}
+
+internal readonly struct AndOp : IWordOp
+{
+    public static ulong Apply(ulong a, ulong b) => a & b;
+
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a & b;
+
+    public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a & b;
+}
+
+internal readonly struct OrOp : IWordOp
+{
+    public static ulong Apply(ulong a, ulong b) => a | b;
+
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a | b;
+
+    public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a | b;
+}
+
+internal readonly struct XorOp : IWordOp
+{
+    public static ulong Apply(ulong a, ulong b) => a ^ b;
+
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => a ^ b;
+
+    public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => a ^ b;
+}
+
+internal readonly struct AndNotOp : IWordOp
+{
+    public static ulong Apply(ulong a, ulong b) => a & ~b;
+
+    public static Vector256<ulong> Apply(Vector256<ulong> a, Vector256<ulong> b) => Vector256.AndNot(a, b);
+
+    public static Vector512<ulong> Apply(Vector512<ulong> a, Vector512<ulong> b) => Vector512.AndNot(a, b);
+}
+
+/// <summary>Kernels over 65536-bit bitsets (1024 little-endian words), vectorised where the hardware allows.</summary>
+internal static class BitsetOps
+{
+    public const int Words = 1024;
+
+    /// <summary>dst = a OP b (dst may alias a or b); returns the popcount of the result.</summary>
+    public static int ApplyCount<TOp>(ulong[] a, ulong[] b, ulong[] dst)
+        where TOp : struct, IWordOp
+    {
+        ref ulong ra = ref MemoryMarshal.GetArrayDataReference(a);
+        ref ulong rb = ref MemoryMarshal.GetArrayDataReference(b);
+        ref ulong rd = ref MemoryMarshal.GetArrayDataReference(dst);
+        _ = a.Length == Words && b.Length == Words && dst.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        int count = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (nuint i = 0; i < Words; i += 8)
+            {
+                Vector512<ulong> v = TOp.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i));
+                v.StoreUnsafe(ref rd, i);
+                count += PopCount8(ref rd, i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (nuint i = 0; i < Words; i += 4)
+            {
+                Vector256<ulong> v = TOp.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i));
+                v.StoreUnsafe(ref rd, i);
+                count += BitOperations.PopCount(v.GetElement(0)) + BitOperations.PopCount(v.GetElement(1))
+                    + BitOperations.PopCount(v.GetElement(2)) + BitOperations.PopCount(v.GetElement(3));
+            }
+        }
+        else
+        {
+            for (nuint i = 0; i < Words; i++)
+            {
+                ulong w = TOp.Apply(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
+                Unsafe.Add(ref rd, i) = w;
+                count += BitOperations.PopCount(w);
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>dst = a OP b without counting (lazy form used by wide unions).</summary>
+    public static void Apply<TOp>(ulong[] a, ulong[] b, ulong[] dst)
+        where TOp : struct, IWordOp
+    {
+        ref ulong ra = ref MemoryMarshal.GetArrayDataReference(a);
+        ref ulong rb = ref MemoryMarshal.GetArrayDataReference(b);
+        ref ulong rd = ref MemoryMarshal.GetArrayDataReference(dst);
+        _ = a.Length == Words && b.Length == Words && dst.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (nuint i = 0; i < Words; i += 8)
+            {
+                TOp.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (nuint i = 0; i < Words; i += 4)
+            {
+                TOp.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i)).StoreUnsafe(ref rd, i);
+            }
+        }
+        else
+        {
+            for (nuint i = 0; i < Words; i++)
+            {
+                Unsafe.Add(ref rd, i) = TOp.Apply(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
+            }
+        }
+    }
+
+    /// <summary>Popcount of a OP b, without storing the result.</summary>
+    public static int Count<TOp>(ulong[] a, ulong[] b)
+        where TOp : struct, IWordOp
+    {
+        ref ulong ra = ref MemoryMarshal.GetArrayDataReference(a);
+        ref ulong rb = ref MemoryMarshal.GetArrayDataReference(b);
+        _ = a.Length == Words && b.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (nuint i = 0; i < Words; i += 4)
+        {
+            c0 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i)));
+            c1 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i + 1), Unsafe.Add(ref rb, i + 1)));
+            c2 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i + 2), Unsafe.Add(ref rb, i + 2)));
+            c3 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i + 3), Unsafe.Add(ref rb, i + 3)));
+        }
+
+        return c0 + c1 + c2 + c3;
+    }
+
+    public static int Count(ulong[] words)
+    {
+        ref ulong r = ref MemoryMarshal.GetArrayDataReference(words);
+        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (nuint i = 0; i < Words; i += 4)
+        {
+            c0 += BitOperations.PopCount(Unsafe.Add(ref r, i));
+            c1 += BitOperations.PopCount(Unsafe.Add(ref r, i + 1));
+            c2 += BitOperations.PopCount(Unsafe.Add(ref r, i + 2));
+            c3 += BitOperations.PopCount(Unsafe.Add(ref r, i + 3));
+        }
+
+        return c0 + c1 + c2 + c3;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int PopCount8(ref ulong r, nuint i) =>
+        BitOperations.PopCount(Unsafe.Add(ref r, i)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 1))
+        + BitOperations.PopCount(Unsafe.Add(ref r, i + 2)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 3))
+        + BitOperations.PopCount(Unsafe.Add(ref r, i + 4)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 5))
+        + BitOperations.PopCount(Unsafe.Add(ref r, i + 6)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 7));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Get(ulong[] words, int value) => (words[value >> 6] & (1UL << value)) != 0;
+
+    /// <summary>Sets bits [start, end); returns how many of them were newly set.</summary>
+    public static int SetRange(ulong[] words, int start, int end)
+    {
+        if (start >= end)
+        {
+            return 0;
+        }
+
+        int before = CountRange(words, start, end);
+        int first = start >> 6, last = (end - 1) >> 6;
+        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        if (first == last)
+        {
+            words[first] |= firstMask & lastMask;
+        }
+        else
+        {
+            words[first] |= firstMask;
+            words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
+            words[last] |= lastMask;
+        }
+
+        return end - start - before;
+    }
+
+    /// <summary>Clears bits [start, end); returns how many of them were set before.</summary>
+    public static int ClearRange(ulong[] words, int start, int end)
+    {
+        if (start >= end)
+        {
+            return 0;
+        }
+
+        int before = CountRange(words, start, end);
+        int first = start >> 6, last = (end - 1) >> 6;
+        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        if (first == last)
+        {
+            words[first] &= ~(firstMask & lastMask);
+        }
+        else
+        {
+            words[first] &= ~firstMask;
+            words.AsSpan(first + 1, last - first - 1).Clear();
+            words[last] &= ~lastMask;
+        }
+
+        return before;
+    }
+
+    /// <summary>Number of set bits in [start, end).</summary>
+    public static int CountRange(ulong[] words, int start, int end)
+    {
+        if (start >= end)
+        {
+            return 0;
+        }
+
+        int first = start >> 6, last = (end - 1) >> 6;
+        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        if (first == last)
+        {
+            return BitOperations.PopCount(words[first] & firstMask & lastMask);
+        }
+
+        int count = BitOperations.PopCount(words[first] & firstMask) + BitOperations.PopCount(words[last] & lastMask);
+        for (int i = first + 1; i < last; i++)
+        {
+            count += BitOperations.PopCount(words[i]);
+        }
+
+        return count;
+    }
+
+    /// <summary>Writes the set bits in ascending order; dst must hold the cardinality.</summary>
+    public static int Extract(ulong[] words, Span<ushort> dst)
+    {
+        int n = 0;
+        for (int i = 0; i < Words; i++)
+        {
+            ulong w = words[i];
+            int baseValue = i << 6;
+            while (w != 0)
+            {
+                dst[n++] = (ushort)(baseValue + BitOperations.TrailingZeroCount(w));
+                w &= w - 1;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Extracts the set bits of a AND b (whose count is known to fit dst).</summary>
+    public static int ExtractAnd(ulong[] a, ulong[] b, Span<ushort> dst)
+    {
+        int n = 0;
+        for (int i = 0; i < Words; i++)
+        {
+            ulong w = a[i] & b[i];
+            int baseValue = i << 6;
+            while (w != 0)
+            {
+                dst[n++] = (ushort)(baseValue + BitOperations.TrailingZeroCount(w));
+                w &= w - 1;
+            }
+        }
+
+        return n;
+    }
+
+    /// <summary>Number of runs of consecutive set bits.</summary>
+    public static int NumberOfRuns(ulong[] words)
+    {
+        int runs = 0;
+        ulong carry = 0;
+        for (int i = 0; i < Words; i++)
+        {
+            ulong w = words[i];
+            runs += BitOperations.PopCount(w & ~((w << 1) | carry));
+            carry = w >> 63;
+        }
+
+        return runs;
+    }
+
+    /// <summary>Position of the index-th set bit (0-based).</summary>
+    public static int Select(ulong[] words, int index)
+    {
+        for (int i = 0; i < Words; i++)
+        {
+            int c = BitOperations.PopCount(words[i]);
+            if (index < c)
+            {
+                ulong w = words[i];
+                for (int k = 0; k < index; k++)
+                {
+                    w &= w - 1;
+                }
+
+                return (i << 6) + BitOperations.TrailingZeroCount(w);
+            }
+
+            index -= c;
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(index));
+    }
+}

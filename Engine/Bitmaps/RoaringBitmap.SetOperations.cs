@@ -1,0 +1,436 @@
+using Onboarding.Engine.Bitmaps.Containers;
+using Onboarding.Engine.Bitmaps.Internal;
+
+namespace Onboarding.Engine.Bitmaps;
+
+public sealed partial class RoaringBitmap
+{
+    // ------------------------------------------------------------ pairwise, new result
+
+    /// <summary>Values in both bitmaps.</summary>
+    public static RoaringBitmap And(RoaringBitmap left, RoaringBitmap right) => Merge<IntersectMerge>(left, right, inPlace: false);
+
+    /// <summary>Values in either bitmap.</summary>
+    public static RoaringBitmap Or(RoaringBitmap left, RoaringBitmap right) => Merge<UnionMerge>(left, right, inPlace: false);
+
+    /// <summary>Values in exactly one of the bitmaps.</summary>
+    public static RoaringBitmap Xor(RoaringBitmap left, RoaringBitmap right) => Merge<XorMerge>(left, right, inPlace: false);
+
+    /// <summary>Values of <paramref name="left"/> not in <paramref name="right"/>.</summary>
+    public static RoaringBitmap AndNot(RoaringBitmap left, RoaringBitmap right) => Merge<DifferenceMerge>(left, right, inPlace: false);
+
+    public RoaringBitmap And(RoaringBitmap other) => And(this, other);
+
+    public RoaringBitmap Or(RoaringBitmap other) => Or(this, other);
+
+    public RoaringBitmap Xor(RoaringBitmap other) => Xor(this, other);
+
+    public RoaringBitmap AndNot(RoaringBitmap other) => AndNot(this, other);
+
+    public static RoaringBitmap operator &(RoaringBitmap left, RoaringBitmap right) => And(left, right);
+
+    public static RoaringBitmap operator |(RoaringBitmap left, RoaringBitmap right) => Or(left, right);
+
+    public static RoaringBitmap operator ^(RoaringBitmap left, RoaringBitmap right) => Xor(left, right);
+
+    public static RoaringBitmap operator -(RoaringBitmap left, RoaringBitmap right) => AndNot(left, right);
+
+    // ------------------------------------------------------------ in place
+
+    /// <summary>this = this AND other.</summary>
+    public void AndWith(RoaringBitmap other)
+    {
+        if (!ReferenceEquals(this, other))
+        {
+            TakeFrom(Merge<IntersectMerge>(this, other, inPlace: true));
+        }
+    }
+
+    /// <summary>this = this OR other.</summary>
+    public void OrWith(RoaringBitmap other)
+    {
+        if (!ReferenceEquals(this, other))
+        {
+            TakeFrom(Merge<UnionMerge>(this, other, inPlace: true));
+        }
+    }
+
+    /// <summary>this = this XOR other.</summary>
+    public void XorWith(RoaringBitmap other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            Clear();
+            return;
+        }
+
+        TakeFrom(Merge<XorMerge>(this, other, inPlace: true));
+    }
+
+    /// <summary>this = this AND NOT other.</summary>
+    public void AndNotWith(RoaringBitmap other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            Clear();
+            return;
+        }
+
+        TakeFrom(Merge<DifferenceMerge>(this, other, inPlace: true));
+    }
+
+    /// <summary>OR with a bitmap nobody else holds: its containers are moved, not cloned.</summary>
+    private void OrWithOwned(RoaringBitmap owned) => TakeFrom(Merge<UnionMerge>(this, owned, inPlace: true, rightOwned: true));
+
+    // ------------------------------------------------------------ cardinality only
+
+    /// <summary>|left AND right| without building the result.</summary>
+    public static long AndCardinality(RoaringBitmap left, RoaringBitmap right)
+    {
+        long total = 0;
+        int i = 0, j = 0;
+        ReadOnlySpan<ushort> lk = left._keys.AsSpan(0, left._size), rk = right._keys.AsSpan(0, right._size);
+        while (i < lk.Length && j < rk.Length)
+        {
+            ushort a = lk[i], b = rk[j];
+            if (a < b)
+            {
+                i = ArrayOps.AdvanceUntil(lk, i + 1, b);
+            }
+            else if (b < a)
+            {
+                j = ArrayOps.AdvanceUntil(rk, j + 1, a);
+            }
+            else
+            {
+                total += ContainerOps.AndCardinality(left._containers[i++], right._containers[j++]);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>|left OR right| without building the result.</summary>
+    public static long OrCardinality(RoaringBitmap left, RoaringBitmap right) =>
+        left.Cardinality + right.Cardinality - AndCardinality(left, right);
+
+    /// <summary>|left XOR right| without building the result.</summary>
+    public static long XorCardinality(RoaringBitmap left, RoaringBitmap right) =>
+        left.Cardinality + right.Cardinality - (2 * AndCardinality(left, right));
+
+    /// <summary>|left AND NOT right| without building the result.</summary>
+    public static long AndNotCardinality(RoaringBitmap left, RoaringBitmap right) =>
+        left.Cardinality - AndCardinality(left, right);
+
+    public long AndCardinality(RoaringBitmap other) => AndCardinality(this, other);
+
+    public long OrCardinality(RoaringBitmap other) => OrCardinality(this, other);
+
+    public long XorCardinality(RoaringBitmap other) => XorCardinality(this, other);
+
+    public long AndNotCardinality(RoaringBitmap other) => AndNotCardinality(this, other);
+
+    /// <summary>True when the bitmaps share at least one value.</summary>
+    public bool Intersects(RoaringBitmap other) => AndCardinality(this, other) > 0;
+
+    // ------------------------------------------------------------ wide
+
+    /// <summary>Union of many bitmaps: per key, containers are OR-ed into one bitset whose cardinality is computed once.</summary>
+    public static RoaringBitmap Or(params ReadOnlySpan<RoaringBitmap> bitmaps)
+    {
+        if (bitmaps.Length == 0)
+        {
+            return new RoaringBitmap();
+        }
+
+        if (bitmaps.Length == 1)
+        {
+            return bitmaps[0].Clone();
+        }
+
+        int total = 0;
+        foreach (RoaringBitmap b in bitmaps)
+        {
+            total += b._size;
+        }
+
+        // Sort (key, container index) pairs packed in longs, then process each key's group.
+        var all = new Container[total];
+        var order = new long[total];
+        int n = 0;
+        foreach (RoaringBitmap b in bitmaps)
+        {
+            for (int i = 0; i < b._size; i++, n++)
+            {
+                all[n] = b._containers[i];
+                order[n] = ((long)b._keys[i] << 32) | (uint)n;
+            }
+        }
+
+        order.AsSpan().Sort();
+        var keys = new ushort[Math.Min(total, 65536)];
+        var containers = new Container[keys.Length];
+        int size = 0;
+        var group = new List<Container>();
+        for (int g = 0; g < total;)
+        {
+            ushort key = (ushort)(order[g] >> 32);
+            int end = g;
+            group.Clear();
+            while (end < total && (ushort)(order[end] >> 32) == key)
+            {
+                group.Add(all[(int)order[end]]);
+                end++;
+            }
+
+            keys[size] = key;
+            containers[size++] = UnionOfGroup(group);
+            g = end;
+        }
+
+        return new RoaringBitmap(keys, containers, size);
+    }
+
+    /// <summary>Union of many bitmaps.</summary>
+    public static RoaringBitmap Or(IEnumerable<RoaringBitmap> bitmaps)
+    {
+        ArgumentNullException.ThrowIfNull(bitmaps);
+        return Or(bitmaps as RoaringBitmap[] ?? [.. bitmaps]);
+    }
+
+    private static Container UnionOfGroup(List<Container> group)
+    {
+        if (group.Count == 1)
+        {
+            return group[0].Clone();
+        }
+
+        int sum = 0;
+        bool allArrays = true;
+        foreach (Container c in group)
+        {
+            if (c is RunContainer { IsFull: true })
+            {
+                return Container.Range(0, 65536);
+            }
+
+            sum += c.Cardinality;
+            allArrays &= c is ArrayContainer;
+        }
+
+        if (allArrays && sum <= Container.MaxArraySize)
+        {
+            ushort[] current = Scratch.Values, next = Scratch.Values2;
+            var first = (ArrayContainer)group[0];
+            first.Span.CopyTo(current);
+            int count = first.Count;
+            for (int k = 1; k < group.Count; k++)
+            {
+                count = ArrayOps.Union(current.AsSpan(0, count), ((ArrayContainer)group[k]).Span, next);
+                (current, next) = (next, current);
+            }
+
+            return new ArrayContainer(current.AsSpan(0, count).ToArray(), count);
+        }
+
+        ulong[] words = null!;
+        int start = 0;
+        for (int k = 0; k < group.Count; k++)
+        {
+            if (group[k] is BitsetContainer b)
+            {
+                words = (ulong[])b.Words.Clone();
+                (group[k], group[0]) = (group[0], group[k]);
+                start = 1;
+                break;
+            }
+        }
+
+        words ??= new ulong[BitsetOps.Words];
+        for (int k = start; k < group.Count; k++)
+        {
+            ContainerOps.LazyOrInto(words, group[k]);
+        }
+
+        return Container.FromWords(words, BitsetOps.Count(words));
+    }
+
+    /// <summary>Intersection of many bitmaps (empty when none are given).</summary>
+    public static RoaringBitmap And(params ReadOnlySpan<RoaringBitmap> bitmaps)
+    {
+        if (bitmaps.Length == 0)
+        {
+            return new RoaringBitmap();
+        }
+
+        int smallest = 0;
+        for (int i = 1; i < bitmaps.Length; i++)
+        {
+            if (bitmaps[i]._size < bitmaps[smallest]._size)
+            {
+                smallest = i;
+            }
+        }
+
+        RoaringBitmap result = bitmaps[smallest].Clone();
+        for (int i = 0; i < bitmaps.Length && !result.IsEmpty; i++)
+        {
+            if (i != smallest)
+            {
+                result.AndWith(bitmaps[i]);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Intersection of many bitmaps (empty when none are given).</summary>
+    public static RoaringBitmap And(IEnumerable<RoaringBitmap> bitmaps)
+    {
+        ArgumentNullException.ThrowIfNull(bitmaps);
+        return And(bitmaps as RoaringBitmap[] ?? [.. bitmaps]);
+    }
+
+    // ------------------------------------------------------------ merge machinery
+
+    private interface IMergeOp
+    {
+        /// <summary>Whether containers whose key only the left side has belong to the result.</summary>
+        static abstract bool KeepLeftOnly { get; }
+
+        static abstract bool KeepRightOnly { get; }
+
+        static abstract Container? Both(Container left, Container right);
+
+        /// <summary>Like Both, but may mutate and return <paramref name="left"/>.</summary>
+        static abstract Container? BothInPlace(Container left, Container right);
+    }
+
+    private readonly struct IntersectMerge : IMergeOp
+    {
+        public static bool KeepLeftOnly => false;
+
+        public static bool KeepRightOnly => false;
+
+        public static Container? Both(Container left, Container right) => ContainerOps.And(left, right);
+
+        public static Container? BothInPlace(Container left, Container right) => ContainerOps.AndInPlace(left, right);
+    }
+
+    private readonly struct UnionMerge : IMergeOp
+    {
+        public static bool KeepLeftOnly => true;
+
+        public static bool KeepRightOnly => true;
+
+        public static Container? Both(Container left, Container right) => ContainerOps.Or(left, right);
+
+        public static Container? BothInPlace(Container left, Container right) => ContainerOps.OrInPlace(left, right);
+    }
+
+    private readonly struct XorMerge : IMergeOp
+    {
+        public static bool KeepLeftOnly => true;
+
+        public static bool KeepRightOnly => true;
+
+        public static Container? Both(Container left, Container right) => ContainerOps.Xor(left, right);
+
+        public static Container? BothInPlace(Container left, Container right) => ContainerOps.Xor(left, right);
+    }
+
+    private readonly struct DifferenceMerge : IMergeOp
+    {
+        public static bool KeepLeftOnly => true;
+
+        public static bool KeepRightOnly => false;
+
+        public static Container? Both(Container left, Container right) => ContainerOps.AndNot(left, right);
+
+        public static Container? BothInPlace(Container left, Container right) => ContainerOps.AndNot(left, right);
+    }
+
+    /// <summary>
+    /// Walks both key lists. With <paramref name="inPlace"/>, the left bitmap's containers may be reused or mutated
+    /// (the caller adopts the result); with <paramref name="rightOwned"/>, the right bitmap's containers are moved.
+    /// </summary>
+    private static RoaringBitmap Merge<TOp>(RoaringBitmap left, RoaringBitmap right, bool inPlace, bool rightOwned = false)
+        where TOp : struct, IMergeOp
+    {
+        int capacity = (TOp.KeepLeftOnly ? left._size : 0) + (TOp.KeepRightOnly ? right._size : 0);
+        if (!TOp.KeepLeftOnly && !TOp.KeepRightOnly)
+        {
+            capacity = Math.Min(left._size, right._size);
+        }
+
+        capacity = Math.Min(capacity, 65536);
+        var keys = new ushort[capacity];
+        var containers = new Container[capacity];
+        int size = 0;
+        ReadOnlySpan<ushort> lk = left._keys.AsSpan(0, left._size), rk = right._keys.AsSpan(0, right._size);
+        Container[] lc = left._containers, rc = right._containers;
+        int i = 0, j = 0;
+        while (i < lk.Length && j < rk.Length)
+        {
+            ushort a = lk[i], b = rk[j];
+            if (a < b)
+            {
+                if (TOp.KeepLeftOnly)
+                {
+                    keys[size] = a;
+                    containers[size++] = inPlace ? lc[i] : lc[i].Clone();
+                    i++;
+                }
+                else
+                {
+                    i = ArrayOps.AdvanceUntil(lk, i + 1, b);
+                }
+            }
+            else if (b < a)
+            {
+                if (TOp.KeepRightOnly)
+                {
+                    keys[size] = b;
+                    containers[size++] = rightOwned ? rc[j] : rc[j].Clone();
+                    j++;
+                }
+                else
+                {
+                    j = ArrayOps.AdvanceUntil(rk, j + 1, a);
+                }
+            }
+            else
+            {
+                Container? c = inPlace ? TOp.BothInPlace(lc[i], rc[j]) : TOp.Both(lc[i], rc[j]);
+                if (c is not null && c.Cardinality > 0)
+                {
+                    keys[size] = a;
+                    containers[size++] = c;
+                }
+
+                i++;
+                j++;
+            }
+        }
+
+        if (TOp.KeepLeftOnly)
+        {
+            for (; i < lk.Length; i++)
+            {
+                keys[size] = lk[i];
+                containers[size++] = inPlace ? lc[i] : lc[i].Clone();
+            }
+        }
+
+        if (TOp.KeepRightOnly)
+        {
+            for (; j < rk.Length; j++)
+            {
+                keys[size] = rk[j];
+                containers[size++] = rightOwned ? rc[j] : rc[j].Clone();
+            }
+        }
+
+        return new RoaringBitmap(keys, containers, size);
+    }
+}
