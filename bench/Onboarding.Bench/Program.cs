@@ -4,6 +4,7 @@ using Onboarding.Bench;
 //   dotnet run -c Release --project bench/Onboarding.Bench -- <name> [--quick] [options]
 IBenchmark[] benchmarks =
 [
+    new RoaringBenchmark(),
 ];
 
 if (args.Length == 0 || benchmarks.All(b => b.Name != args[0]))
