@@ -7,10 +7,20 @@ internal static class BitmapAssert
 {
     /// <summary>
     /// Enumeration, batch iteration, Cardinality, IsEmpty, Min/Max, Contains (every value or a sample, plus the
-    /// neighbours of each sampled value), Rank and Select at spread positions.
+    /// neighbours of each sampled value), Rank and Select at spread positions, and the serialized form: it reads back
+    /// to the same values, and without run containers it is exactly CRoaring's layout (arrays up to 4096 values,
+    /// bitsets above: no container may be written in a form its cardinality contradicts).
     /// </summary>
     public static void Holds(uint[] expected, RoaringBitmap bitmap, string context, int samples = 64)
     {
+        byte[] bytes = bitmap.ToPortableBytes();
+        if (!bitmap.HasRuns)
+        {
+            RoaringDatasetRoundTripTests.AssertSameBytes(SortedReference.Serialize(expected, runOptimized: false), bytes, context + ": serialized layout");
+        }
+
+        SequenceEqual(expected, [.. RoaringBitmap.Deserialize(bytes)], context + ": serialized and read back");
+
         Assert.True(expected.Length == bitmap.Cardinality, $"{context}: Cardinality {bitmap.Cardinality}, expected {expected.Length}");
         Assert.True(expected.Length == 0 == bitmap.IsEmpty, $"{context}: IsEmpty");
         SequenceEqual(expected, [.. bitmap], context + ": enumeration");
