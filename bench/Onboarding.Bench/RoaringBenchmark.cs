@@ -34,7 +34,7 @@ internal sealed class RoaringBenchmark : IBenchmark
 
     public string Name => "roaring";
 
-    public string Description => "RoaringBitmap on the real-roaring-datasets vs CRoaring [--datasets DIR] [--only a,b] [--reps N]";
+    public string Description => "RoaringBitmap on the real-roaring-datasets vs CRoaring [--datasets DIR] [--only a,b] [--reps N] [--breakdown]";
 
     public Task<int> RunAsync(string[] args)
     {
@@ -66,12 +66,17 @@ internal sealed class RoaringBenchmark : IBenchmark
         Console.WriteLine();
 
         var rows = new List<Row>();
+        var breakdowns = new List<(string Name, uint[][] Arrays)>();
         foreach (string name in names)
         {
             var load = Stopwatch.StartNew();
             uint[][] arrays = RoaringDatasets.Load(directory, name);
             Console.Error.WriteLine($"roaring: {name}: {arrays.Length} bitmaps, {arrays.Sum(a => (long)a.Length):N0} values, loaded in {load.ElapsedMilliseconds} ms");
             rows.AddRange(Measure(name, arrays, repetitions, warmup));
+            if (args.Contains("--breakdown"))
+            {
+                breakdowns.Add((name, arrays));
+            }
         }
 
         Console.WriteLine("| dataset | metric | ns | ticks | CRoaring ticks | ratio | target |");
@@ -85,6 +90,11 @@ internal sealed class RoaringBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine($"Targets: {met} met, {missed} not met (bits/value equal to CRoaring's; ops within 1.5× of CRoaring, faster on the sparse datasets).");
         Console.WriteLine($"(sink {_sink})");
+        foreach ((string name, uint[][] arrays) in breakdowns)
+        {
+            RoaringBreakdown.Print(name, [.. arrays.Select(Optimized)], repetitions);
+        }
+
         return Task.FromResult(0);
     }
 
@@ -94,8 +104,7 @@ internal sealed class RoaringBenchmark : IBenchmark
         long totalValues = 0, bytes = 0;
         for (int i = 0; i < arrays.Length; i++)
         {
-            bitmaps[i] = RoaringBitmap.FromSorted(arrays[i]);
-            bitmaps[i].RunOptimize();
+            bitmaps[i] = Optimized(arrays[i]);
             bytes += bitmaps[i].SerializedSizeInBytes();
             totalValues += arrays[i].Length;
         }
@@ -140,6 +149,13 @@ internal sealed class RoaringBenchmark : IBenchmark
         rows.Add(Op("iteration (foreach)", Best(repetitions, warmup, () => Iterate(bitmaps)), totalValues, null));
         rows.Add(Op("iteration (batch)", Best(repetitions, warmup, () => IterateBatch(bitmaps)), totalValues, null));
         return rows;
+    }
+
+    private static RoaringBitmap Optimized(uint[] values)
+    {
+        var bitmap = RoaringBitmap.FromSorted(values);
+        bitmap.RunOptimize();
+        return bitmap;
     }
 
     /// <summary>Best elapsed nanoseconds of <paramref name="repetitions"/> runs, after warming up for a while.</summary>

@@ -90,6 +90,49 @@ public class RoaringEdgeCaseTests
         BitmapAssert.Holds(expected, RoaringBitmap.Deserialize(bytes), "65536 containers read back");
     }
 
+    /// <summary>Cookie 12347 with no run flag set is valid (writers may emit it); we read it and write 12346 back.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Deserialize_RunCookieWithoutRunContainers_ReadsAndReserializesAsNoRunCookie(int containers)
+    {
+        uint[] values = [.. Enumerable.Range(0, containers).SelectMany(k => (uint[])[((uint)k << 16) + 3, ((uint)k << 16) + 9])];
+        var header = new List<byte>();
+        void U16(int v) => header.AddRange([(byte)v, (byte)(v >> 8)]);
+        void U32(uint v)
+        {
+            U16((int)(v & 0xFFFF));
+            U16((int)(v >> 16));
+        }
+
+        U32(12347u | ((uint)(containers - 1) << 16));
+        header.AddRange(new byte[(containers + 7) / 8]);
+        for (int k = 0; k < containers; k++)
+        {
+            U16(k);
+            U16(1);
+        }
+
+        int payloadStart = header.Count + (containers >= 4 ? 4 * containers : 0);
+        if (containers >= 4)
+        {
+            for (int k = 0; k < containers; k++)
+            {
+                U32((uint)(payloadStart + (4 * k)));
+            }
+        }
+
+        for (int k = 0; k < containers; k++)
+        {
+            U16(3);
+            U16(9);
+        }
+
+        RoaringBitmap bitmap = RoaringBitmap.Deserialize(header.ToArray());
+        BitmapAssert.Holds(values, bitmap, "12347 without runs");
+        Assert.Equal(12346, BinaryPrimitives.ReadUInt16LittleEndian(bitmap.ToPortableBytes()));
+    }
+
     [Fact]
     public void FromSortedAndAddMany_Duplicates_AreIgnored()
     {
