@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Onboarding.Engine.Bitmaps.Containers;
 using Onboarding.Engine.Bitmaps.Internal;
 
@@ -198,6 +199,7 @@ public sealed partial class RoaringBitmap
         return Or(bitmaps as RoaringBitmap[] ?? [.. bitmaps]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container UnionOfGroup(List<Container> group)
     {
         if (group.Count == 1)
@@ -218,42 +220,62 @@ public sealed partial class RoaringBitmap
             allArrays &= c is ArrayContainer;
         }
 
-        if (allArrays && sum <= Container.MaxArraySize)
+        if (allArrays && group.Count == 2 && sum <= Container.MaxArraySize)
         {
-            ushort[] current = Scratch.Values, next = Scratch.Values2;
-            var first = (ArrayContainer)group[0];
-            first.Span.CopyTo(current);
-            int count = first.Count;
-            for (int k = 1; k < group.Count; k++)
-            {
-                count = ArrayOps.Union(current.AsSpan(0, count), ((ArrayContainer)group[k]).Span, next);
-                (current, next) = (next, current);
-            }
-
-            return new ArrayContainer(current.AsSpan(0, count).ToArray(), count);
+            return ContainerOps.Or(group[0], group[1]);
         }
 
+        if (allArrays && sum <= SmallGroupUnion)
+        {
+            // Few values: concatenate, sort, deduplicate.
+            Span<ushort> buffer = Scratch.Values.AsSpan(0, sum);
+            int n = 0;
+            foreach (Container c in group)
+            {
+                ((ArrayContainer)c).Span.CopyTo(buffer[n..]);
+                n += c.Cardinality;
+            }
+
+            buffer.Sort();
+            int unique = 0;
+            for (int k = 0; k < n; k++)
+            {
+                if (unique == 0 || buffer[k] != buffer[unique - 1])
+                {
+                    buffer[unique++] = buffer[k];
+                }
+            }
+
+            return new ArrayContainer(buffer[..unique].ToArray(), unique);
+        }
+
+        // Lazy union into one bitset, counted once at the end.
         ulong[] words = null!;
-        int start = 0;
+        int first = 0;
         for (int k = 0; k < group.Count; k++)
         {
             if (group[k] is BitsetContainer b)
             {
                 words = (ulong[])b.Words.Clone();
-                (group[k], group[0]) = (group[0], group[k]);
-                start = 1;
+                first = k;
                 break;
             }
         }
 
         words ??= new ulong[BitsetOps.Words];
-        for (int k = start; k < group.Count; k++)
+        for (int k = 0; k < group.Count; k++)
         {
-            ContainerOps.LazyOrInto(words, group[k]);
+            if (k != first || group[k] is not BitsetContainer)
+            {
+                ContainerOps.LazyOrInto(words, group[k]);
+            }
         }
 
         return Container.FromWords(words, BitsetOps.Count(words));
     }
+
+    /// <summary>Groups of arrays with at most this many values in total are united by sorting.</summary>
+    private const int SmallGroupUnion = 256;
 
     /// <summary>Intersection of many bitmaps (empty when none are given).</summary>
     public static RoaringBitmap And(params ReadOnlySpan<RoaringBitmap> bitmaps)

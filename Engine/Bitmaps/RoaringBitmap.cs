@@ -467,7 +467,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
             return _size - 1;
         }
 
-        return _keys.AsSpan(0, _size).BinarySearch(key);
+        return ArrayOps.BinarySearch(_keys.AsSpan(0, _size), key);
     }
 
     /// <summary>Index of the first key &gt;= key (key may be 65536).</summary>
@@ -478,7 +478,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
             return _size;
         }
 
-        int i = _keys.AsSpan(0, _size).BinarySearch((ushort)key);
+        int i = ArrayOps.BinarySearch(_keys.AsSpan(0, _size), (ushort)key);
         return i >= 0 ? i : ~i;
     }
 

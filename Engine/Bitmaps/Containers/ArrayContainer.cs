@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Onboarding.Engine.Bitmaps.Internal;
@@ -28,7 +29,7 @@ internal sealed class ArrayContainer : Container
 
     public override int SerializedSizeInBytes => 2 * Count;
 
-    public override bool Contains(ushort value) => Span.BinarySearch(value) >= 0;
+    public override bool Contains(ushort value) => ArrayOps.BinarySearch(Span, value) >= 0;
 
     public override Container Add(ushort value)
     {
@@ -44,7 +45,7 @@ internal sealed class ArrayContainer : Container
             return this;
         }
 
-        int index = Span.BinarySearch(value);
+        int index = ArrayOps.BinarySearch(Span, value);
         if (index >= 0)
         {
             return this;
@@ -65,7 +66,7 @@ internal sealed class ArrayContainer : Container
 
     public override Container Remove(ushort value)
     {
-        int index = Span.BinarySearch(value);
+        int index = ArrayOps.BinarySearch(Span, value);
         if (index >= 0)
         {
             Array.Copy(Values, index + 1, Values, index, Count - index - 1);
@@ -114,7 +115,7 @@ internal sealed class ArrayContainer : Container
             return Count;
         }
 
-        int index = Span.BinarySearch((ushort)value);
+        int index = ArrayOps.BinarySearch(Span, (ushort)value);
         return index >= 0 ? index : ~index;
     }
 
@@ -131,12 +132,13 @@ internal sealed class ArrayContainer : Container
 
     public override int Rank(ushort value)
     {
-        int index = Span.BinarySearch(value);
+        int index = ArrayOps.BinarySearch(Span, value);
         return index >= 0 ? index + 1 : ~index;
     }
 
     public override ushort Select(int index) => Values[index];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Fill(ref ContainerCursor cursor, uint high, Span<uint> dest)
     {
         int n = Math.Min(dest.Length, Count - cursor.Position);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -115,6 +116,7 @@ internal sealed class BitsetContainer : Container
 
     public override ushort Select(int index) => (ushort)BitsetOps.Select(Words, index);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Fill(ref ContainerCursor cursor, uint high, Span<uint> dest)
     {
         int n = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Onboarding.Engine.Bitmaps.Internal;
 
 namespace Onboarding.Engine.Bitmaps.Containers;
@@ -48,6 +49,7 @@ internal static class ContainerOps
         return ArrayFromScratch(scratch, ArrayOps.Intersect(a.Span, b.Span, scratch));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ArrayContainer? AndArrayBitset(ArrayContainer a, BitsetContainer b)
     {
         ushort[] scratch = Scratch.Values;
@@ -62,6 +64,7 @@ internal static class ContainerOps
         return ArrayFromScratch(scratch, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ArrayContainer? AndArrayRun(ArrayContainer a, RunContainer r)
     {
         if (r.IsFull)
@@ -88,23 +91,27 @@ internal static class ContainerOps
     /// <summary>a AND b; when <paramref name="into"/> is given (a or b) it receives the result if it stays a bitset.</summary>
     private static Container? AndBitsets(BitsetContainer a, BitsetContainer b, BitsetContainer? into)
     {
-        int card = BitsetOps.Count<AndOp>(a.Words, b.Words);
-        if (card > Container.MaxArraySize)
-        {
-            BitsetContainer result = into ?? new BitsetContainer(new ulong[BitsetOps.Words], 0);
-            BitsetOps.Apply<AndOp>(a.Words, b.Words, result.Words);
-            result.Count = card;
-            return result;
-        }
-
+        ulong[] words = into?.Words ?? new ulong[BitsetOps.Words];
+        int card = BitsetOps.ApplyCount<AndOp>(a.Words, b.Words, words);
         if (card == 0)
         {
             return null;
         }
 
-        var values = new ushort[card];
-        BitsetOps.ExtractAnd(a.Words, b.Words, values);
-        return new ArrayContainer(values, card);
+        if (card <= Container.MaxArraySize)
+        {
+            var values = new ushort[card];
+            BitsetOps.Extract(words, values);
+            return new ArrayContainer(values, card);
+        }
+
+        if (into is null)
+        {
+            return new BitsetContainer(words, card);
+        }
+
+        into.Count = card;
+        return into;
     }
 
     private static Container? AndRunBitset(RunContainer r, BitsetContainer b)
@@ -205,6 +212,7 @@ internal static class ContainerOps
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountArrayBitset(ArrayContainer a, BitsetContainer b)
     {
         ulong[] words = b.Words;
@@ -217,6 +225,7 @@ internal static class ContainerOps
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountArrayRun(ArrayContainer a, RunContainer r)
     {
         ReadOnlySpan<ushort> values = a.Span;
@@ -270,6 +279,12 @@ internal static class ContainerOps
     {
         if (a is BitsetContainer ab)
         {
+            if (b is BitsetContainer both)
+            {
+                var words = new ulong[BitsetOps.Words];
+                return new BitsetContainer(words, BitsetOps.ApplyCount<OrOp>(ab.Words, both.Words, words));
+            }
+
             return OrInto((BitsetContainer)ab.Clone(), b);
         }
 
@@ -336,6 +351,7 @@ internal static class ContainerOps
     }
 
     /// <summary>bitset |= other (bitset is mutated and returned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BitsetContainer OrInto(BitsetContainer bitset, Container other)
     {
         ulong[] words = bitset.Words;
@@ -370,6 +386,7 @@ internal static class ContainerOps
     }
 
     /// <summary>bitset |= other without maintaining the count (wide unions repair it once at the end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LazyOrInto(ulong[] words, Container other)
     {
         switch (other)
@@ -455,6 +472,7 @@ internal static class ContainerOps
         return Normalize(FlipInto((BitsetContainer)bitset.Clone(), array));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static BitsetContainer FlipInto(BitsetContainer bitset, ArrayContainer array)
     {
         ulong[] words = bitset.Words;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
@@ -249,6 +250,7 @@ internal sealed class RunContainer : Container
         throw new ArgumentOutOfRangeException(nameof(index));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Fill(ref ContainerCursor cursor, uint high, Span<uint> dest)
     {
         int n = 0;
@@ -355,6 +357,7 @@ internal sealed class RunContainer : Container
         return new RunContainer(runs, runCount);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RunContainer FromBitset(BitsetContainer bitset, int runCount)
     {
         var runs = new ushort[2 * runCount];

@@ -48,6 +48,7 @@ internal static class ArrayOps
         return upper;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Intersect(ReadOnlySpan<ushort> a, ReadOnlySpan<ushort> b, Span<ushort> dst)
     {
         if (a.Length > b.Length)
@@ -84,6 +85,7 @@ internal static class ArrayOps
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int IntersectGalloping(ReadOnlySpan<ushort> small, ReadOnlySpan<ushort> large, Span<ushort> dst)
     {
         int n = 0, j = 0;
@@ -104,6 +106,7 @@ internal static class ArrayOps
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IntersectCount(ReadOnlySpan<ushort> a, ReadOnlySpan<ushort> b)
     {
         if (a.Length > b.Length)
@@ -151,6 +154,7 @@ internal static class ArrayOps
     }
 
     /// <summary>Union; dst must hold a.Length + b.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Union(ReadOnlySpan<ushort> a, ReadOnlySpan<ushort> b, Span<ushort> dst)
     {
         _ = dst.Length >= a.Length + b.Length ? 0 : throw new ArgumentException("destination too small", nameof(dst));
@@ -173,6 +177,7 @@ internal static class ArrayOps
     }
 
     /// <summary>Symmetric difference; dst must hold a.Length + b.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Xor(ReadOnlySpan<ushort> a, ReadOnlySpan<ushort> b, Span<ushort> dst)
     {
         _ = dst.Length >= a.Length + b.Length ? 0 : throw new ArgumentException("destination too small", nameof(dst));
@@ -204,6 +209,7 @@ internal static class ArrayOps
     }
 
     /// <summary>a minus b; dst must hold a.Length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Difference(ReadOnlySpan<ushort> a, ReadOnlySpan<ushort> b, Span<ushort> dst)
     {
         if (b.Length == 0)
@@ -244,6 +250,36 @@ internal static class ArrayOps
 
         a[i..].CopyTo(dst[n..]);
         return n + la - i;
+    }
+
+    /// <summary>Index of the first element &gt;= value (branchless binary search), or the length when none is.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int LowerBound(ReadOnlySpan<ushort> array, ushort value)
+    {
+        int n = array.Length;
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        ref ushort r = ref MemoryMarshal.GetReference(array);
+        int lo = 0;
+        while (n > 1)
+        {
+            int half = n >> 1;
+            lo = Unsafe.Add(ref r, lo + half) < value ? lo + half : lo;
+            n -= half;
+        }
+
+        return lo + (Unsafe.Add(ref r, lo) < value ? 1 : 0);
+    }
+
+    /// <summary>Index of value, or the bitwise complement of its insertion point.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int BinarySearch(ReadOnlySpan<ushort> array, ushort value)
+    {
+        int i = LowerBound(array, value);
+        return i < array.Length && array[i] == value ? i : ~i;
     }
 
     public static int NumberOfRuns(ReadOnlySpan<ushort> values)

@@ -57,6 +57,7 @@ internal static class BitsetOps
     public const int Words = 1024;
 
     /// <summary>dst = a OP b (dst may alias a or b); returns the popcount of the result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ApplyCount<TOp>(ulong[] a, ulong[] b, ulong[] dst)
         where TOp : struct, IWordOp
     {
@@ -98,6 +99,7 @@ internal static class BitsetOps
     }
 
     /// <summary>dst = a OP b without counting (lazy form used by wide unions).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply<TOp>(ulong[] a, ulong[] b, ulong[] dst)
         where TOp : struct, IWordOp
     {
@@ -129,6 +131,7 @@ internal static class BitsetOps
     }
 
     /// <summary>Popcount of a OP b, without storing the result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Count<TOp>(ulong[] a, ulong[] b)
         where TOp : struct, IWordOp
     {
@@ -147,6 +150,7 @@ internal static class BitsetOps
         return c0 + c1 + c2 + c3;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Count(ulong[] words)
     {
         ref ulong r = ref MemoryMarshal.GetArrayDataReference(words);
@@ -248,6 +252,7 @@ internal static class BitsetOps
     }
 
     /// <summary>Writes the set bits in ascending order; dst must hold the cardinality.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Extract(ulong[] words, Span<ushort> dst)
     {
         int n = 0;
@@ -266,6 +271,7 @@ internal static class BitsetOps
     }
 
     /// <summary>Extracts the set bits of a AND b (whose count is known to fit dst).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ExtractAnd(ulong[] a, ulong[] b, Span<ushort> dst)
     {
         int n = 0;
@@ -284,6 +290,7 @@ internal static class BitsetOps
     }
 
     /// <summary>Number of runs of consecutive set bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int NumberOfRuns(ulong[] words)
     {
         int runs = 0;
