@@ -6,6 +6,7 @@ IBenchmark[] benchmarks =
 [
     new IdDictionaryBenchmark(),
     new ParserBenchmark(),
+    new RoaringBenchmark(),
 ];
 
 if (args.Length == 0 || benchmarks.All(b => b.Name != args[0]))

@@ -1,0 +1,318 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Onboarding.Engine.Bitmaps;
+using Onboarding.Testing;
+
+namespace Onboarding.Bench;
+
+/// <summary>
+/// The real-roaring-datasets benchmark of the CRoaring reference table (shared/roaring/README.md): bits/value,
+/// successive AND/OR/XOR/AndNot, wide OR, contains and iteration, on run-optimized bitmaps.
+/// </summary>
+internal sealed class RoaringBenchmark : IBenchmark
+{
+    /// <summary>CRoaring's TSC runs at 2.3 GHz on this machine kind: ticks = ns × 2.3.</summary>
+    private const double TicksPerNanosecond = 2.3;
+
+    private const string SharedDatasets = "/work/shared/roaring/datasets";
+
+    /// <summary>CRoaring 5.1.0 figures (ticks per value; contains: ticks per query).</summary>
+    private static readonly Dictionary<string, Reference> References = new(StringComparer.Ordinal)
+    {
+        ["census-income"] = new(2.60, 0.17, 0.16, 0.03, 30),
+        ["census1881"] = new(15.08, 0.09, 0.82, 1.58, 11),
+        ["wikileaks-noquotes"] = new(5.89, 0.92, 2.07, 2.07, 16),
+        ["uscensus2000"] = new(41.85, 5.23, 51.5, 1021, 5.8),
+        ["census-income_srt"] = new(0.60, 0.10, 0.19, 0.07, 24),
+        ["census1881_srt"] = new(2.16, 0.09, 0.55, 1.42, 8.4),
+        ["wikileaks-noquotes_srt"] = new(1.63, 0.34, 1.27, 1.52, 13),
+    };
+
+    private static long _sink;
+
+    public string Name => "roaring";
+
+    public string Description => "RoaringBitmap on the real-roaring-datasets vs CRoaring [--datasets DIR] [--only a,b] [--reps N] [--breakdown]";
+
+    public Task<int> RunAsync(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        string? directory = Option(args, "--datasets") ?? DefaultDatasetDirectory();
+        if (directory == null || !Directory.Exists(directory))
+        {
+            Console.Error.WriteLine($"roaring: dataset folder not found ({directory ?? "none given, no default found"}); pass --datasets DIR");
+            return Task.FromResult(2);
+        }
+
+        int repetitions = int.Parse(Option(args, "--reps") ?? (quick ? "2" : "7"), CultureInfo.InvariantCulture);
+        TimeSpan warmup = quick ? TimeSpan.FromMilliseconds(30) : TimeSpan.FromMilliseconds(400);
+        IEnumerable<string> names = Option(args, "--only")?.Split(',') ?? (quick ? ["uscensus2000"] : RoaringDatasets.AllNames);
+        names = names.Where(n => File.Exists(Path.Combine(directory, n + ".zip"))).ToList();
+        if (!names.Any())
+        {
+            Console.Error.WriteLine($"roaring: none of the datasets is in {directory}");
+            return Task.FromResult(2);
+        }
+
+        Console.WriteLine($"# RoaringBitmap benchmark ({(quick ? "quick" : "full")}, best of {repetitions})");
+        Console.WriteLine();
+        Console.WriteLine($"- datasets: `{directory}`");
+        Console.WriteLine($"- {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} CPUs, " +
+                          $"Vector256 {Vector256.IsHardwareAccelerated}, Vector512 {Vector512.IsHardwareAccelerated}");
+        Console.WriteLine("- ticks = ns × 2.3 (CRoaring's 2.3 GHz TSC); successive ops: time of the 199 pair operations / Σ(|A|+|B|); " +
+                          "wide OR: time / Σ|A|; contains: per query (3 per bitmap, at the quartiles of its range); iteration: per value");
+        Console.WriteLine();
+
+        var rows = new List<Row>();
+        var breakdowns = new List<(string Name, uint[][] Arrays)>();
+        foreach (string name in names)
+        {
+            var load = Stopwatch.StartNew();
+            uint[][] arrays = RoaringDatasets.Load(directory, name);
+            Console.Error.WriteLine($"roaring: {name}: {arrays.Length} bitmaps, {arrays.Sum(a => (long)a.Length):N0} values, loaded in {load.ElapsedMilliseconds} ms");
+            rows.AddRange(Measure(name, arrays, repetitions, warmup));
+            if (args.Contains("--breakdown"))
+            {
+                breakdowns.Add((name, arrays));
+            }
+        }
+
+        Console.WriteLine("| dataset | metric | ns | ticks | CRoaring ticks | ratio | target |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---|");
+        foreach (Row row in rows)
+        {
+            Console.WriteLine(row.Format());
+        }
+
+        int met = rows.Count(r => r.Verdict == "met"), missed = rows.Count(r => r.Verdict.StartsWith("NOT", StringComparison.Ordinal));
+        Console.WriteLine();
+        Console.WriteLine($"Targets: {met} met, {missed} not met (bits/value equal to CRoaring's; ops within 1.5× of CRoaring, faster on the sparse datasets).");
+        Console.WriteLine($"(sink {_sink})");
+        foreach ((string name, uint[][] arrays) in breakdowns)
+        {
+            RoaringBreakdown.Print(name, [.. arrays.Select(Optimized)], repetitions);
+        }
+
+        return Task.FromResult(0);
+    }
+
+    private static List<Row> Measure(string name, uint[][] arrays, int repetitions, TimeSpan warmup)
+    {
+        var bitmaps = new RoaringBitmap[arrays.Length];
+        long totalValues = 0, bytes = 0;
+        for (int i = 0; i < arrays.Length; i++)
+        {
+            bitmaps[i] = Optimized(arrays[i]);
+            bytes += bitmaps[i].SerializedSizeInBytes();
+            totalValues += arrays[i].Length;
+        }
+
+        long pairValues = 0;
+        for (int i = 0; i + 1 < arrays.Length; i++)
+        {
+            pairValues += arrays[i].Length + arrays[i + 1].Length;
+        }
+
+        References.TryGetValue(name, out Reference? reference);
+        bool sparse = !name.StartsWith("census-income", StringComparison.Ordinal);
+        var rows = new List<Row>();
+        double bitsPerValue = bytes * 8.0 / totalValues;
+        rows.Add(new Row(name, "bits/value", null, bitsPerValue, reference?.BitsPerValue,
+            reference == null ? "" : Math.Round(bitsPerValue, 2) == reference.BitsPerValue ? "met" : "NOT met (must equal)"));
+
+        Row Op(string metric, double ns, double perCount, double? referenceTicks)
+        {
+            double nsPer = ns / perCount;
+            double ticks = nsPer * TicksPerNanosecond;
+            string verdict = "";
+            if (referenceTicks is double r)
+            {
+                double ratio = ticks / r;
+                verdict = ratio > 1.5 ? "NOT met (> 1.5×)" : sparse && ratio >= 1.0 ? "NOT met (sparse: must be faster)" : "met";
+            }
+
+            return new Row(name, metric, nsPer, ticks, referenceTicks, verdict);
+        }
+
+        rows.Add(Op("AND", Best(repetitions, warmup, () => Successive(bitmaps, static (a, b) => a & b)), pairValues, reference?.And));
+        rows.Add(Op("OR", Best(repetitions, warmup, () => Successive(bitmaps, static (a, b) => a | b)), pairValues, reference?.Or));
+        rows.Add(Op("XOR", Best(repetitions, warmup, () => Successive(bitmaps, static (a, b) => a ^ b)), pairValues, null));
+        rows.Add(Op("AndNot", Best(repetitions, warmup, () => Successive(bitmaps, static (a, b) => a - b)), pairValues, null));
+        rows.Add(Op("AND cardinality", Best(repetitions, warmup, () => SuccessiveCount(bitmaps, static (a, b) => a.AndCardinality(b))), pairValues, null));
+        rows.Add(Op("wide OR", Best(repetitions, warmup, () => RoaringBitmap.Or(bitmaps).Cardinality), totalValues, reference?.WideOr));
+
+        uint[] queries = Quartiles(bitmaps);
+        const int containsRounds = 2000;
+        rows.Add(Op("contains", Best(repetitions, warmup, () => Contains(bitmaps, queries, containsRounds)), (double)queries.Length * containsRounds, reference?.Contains));
+        rows.Add(Op("iteration (foreach)", Best(repetitions, warmup, () => Iterate(bitmaps)), totalValues, null));
+        rows.Add(Op("iteration (batch)", Best(repetitions, warmup, () => IterateBatch(bitmaps)), totalValues, null));
+        return rows;
+    }
+
+    private static RoaringBitmap Optimized(uint[] values)
+    {
+        var bitmap = RoaringBitmap.FromSorted(values);
+        bitmap.RunOptimize();
+        return bitmap;
+    }
+
+    /// <summary>Best elapsed nanoseconds of <paramref name="repetitions"/> runs, after warming up for a while.</summary>
+    private static double Best(int repetitions, TimeSpan warmup, Func<long> body)
+    {
+        var clock = Stopwatch.StartNew();
+        int runs = 0;
+        while (runs < 3 || clock.Elapsed < warmup)
+        {
+            _sink += body();
+            runs++;
+        }
+
+        double best = double.MaxValue;
+        for (int r = 0; r < repetitions; r++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            long start = Stopwatch.GetTimestamp();
+            _sink += body();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds);
+        }
+
+        return best;
+    }
+
+    /// <summary>As CRoaring's benchmark: compute each pair's result and read its cardinality.</summary>
+    private static long Successive(RoaringBitmap[] bitmaps, Func<RoaringBitmap, RoaringBitmap, RoaringBitmap> op)
+    {
+        long total = 0;
+        for (int i = 0; i + 1 < bitmaps.Length; i++)
+        {
+            total += op(bitmaps[i], bitmaps[i + 1]).Cardinality;
+        }
+
+        return total;
+    }
+
+    private static long SuccessiveCount(RoaringBitmap[] bitmaps, Func<RoaringBitmap, RoaringBitmap, long> op)
+    {
+        long total = 0;
+        for (int i = 0; i + 1 < bitmaps.Length; i++)
+        {
+            total += op(bitmaps[i], bitmaps[i + 1]);
+        }
+
+        return total;
+    }
+
+    /// <summary>Per bitmap: min + (max − min)·k/4 for k = 1, 2, 3.</summary>
+    private static uint[] Quartiles(RoaringBitmap[] bitmaps)
+    {
+        var queries = new uint[bitmaps.Length * 3];
+        for (int i = 0; i < bitmaps.Length; i++)
+        {
+            ulong min = bitmaps[i].Min, span = bitmaps[i].Max - bitmaps[i].Min;
+            for (int k = 1; k <= 3; k++)
+            {
+                queries[(3 * i) + k - 1] = (uint)(min + (span * (ulong)k / 4));
+            }
+        }
+
+        return queries;
+    }
+
+    private static long Contains(RoaringBitmap[] bitmaps, uint[] queries, int rounds)
+    {
+        long found = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            for (int i = 0; i < queries.Length; i++)
+            {
+                if (bitmaps[i / 3].Contains(queries[i]))
+                {
+                    found++;
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static long Iterate(RoaringBitmap[] bitmaps)
+    {
+        long sum = 0;
+        foreach (RoaringBitmap bitmap in bitmaps)
+        {
+            foreach (uint v in bitmap)
+            {
+                sum += v;
+            }
+        }
+
+        return sum;
+    }
+
+    private static long IterateBatch(RoaringBitmap[] bitmaps)
+    {
+        long sum = 0;
+        Span<uint> buffer = stackalloc uint[256];
+        foreach (RoaringBitmap bitmap in bitmaps)
+        {
+            var iterator = bitmap.GetBatchIterator();
+            int n;
+            while ((n = iterator.Fill(buffer)) > 0)
+            {
+                foreach (uint v in buffer[..n])
+                {
+                    sum += v;
+                }
+            }
+        }
+
+        return sum;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>The shared folder with all seven datasets, else the repository's copies of the five small ones.</summary>
+    private static string? DefaultDatasetDirectory()
+    {
+        if (Directory.Exists(SharedDatasets))
+        {
+            return SharedDatasets;
+        }
+
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "tests", "Engine.Tests", "TestData", "roaring", "datasets");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private sealed record Reference(double BitsPerValue, double And, double Or, double WideOr, double Contains);
+
+    private sealed record Row(string Dataset, string Metric, double? Nanoseconds, double Value, double? Reference, string Verdict)
+    {
+        public string Format()
+        {
+            static string F(double? v) => v switch
+            {
+                null => "—",
+                >= 100 => v.Value.ToString("F0", CultureInfo.InvariantCulture),
+                _ => v.Value.ToString("F2", CultureInfo.InvariantCulture),
+            };
+
+            string ratio = Reference is double r && r > 0 ? (Value / r).ToString("F2", CultureInfo.InvariantCulture) + "×" : "—";
+            return $"| {Dataset} | {Metric} | {F(Nanoseconds)} | {F(Value)} | {F(Reference)} | {ratio} | {Verdict} |";
+        }
+    }
+}
