@@ -12,7 +12,9 @@ public sealed class ClientStore : IDisposable
 {
     private readonly Catalog _catalog;
     private readonly CommitJournal _journal;
+    private const int VersionCacheCapacity = 256;
     private readonly Dictionary<IdType, IdDictionary> _dictionaries = [];
+    private readonly Dictionary<(int Id, int Version), RoaringBitmap> _versionCache = [];
 
     private ClientStore(string name, string folder, Catalog catalog, CommitJournal journal)
     {
@@ -70,7 +72,33 @@ public sealed class ClientStore : IDisposable
 
     public IReadOnlyList<SegmentInfo> ListSegments() => _catalog.Segments(Name);
 
-    public RoaringBitmap ReadMembers(SegmentInfo segment) => Segments.Read(segment.Id, segment.CurrentVersion);
+    /// <summary>
+    /// The current members of a segment. Versions are immutable, so they are cached; callers must not modify
+    /// the bitmap they get (clone it first).
+    /// </summary>
+    public RoaringBitmap ReadMembers(SegmentInfo segment)
+    {
+        lock (_versionCache)
+        {
+            if (_versionCache.TryGetValue((segment.Id, segment.CurrentVersion), out RoaringBitmap? cached))
+            {
+                return cached;
+            }
+        }
+
+        RoaringBitmap members = Segments.Read(segment.Id, segment.CurrentVersion);
+        lock (_versionCache)
+        {
+            if (_versionCache.Count >= VersionCacheCapacity)
+            {
+                _versionCache.Clear();
+            }
+
+            _versionCache[(segment.Id, segment.CurrentVersion)] = members;
+        }
+
+        return members;
+    }
 
     /// <summary>The ID text of a member value (as exports and reports write it).</summary>
     public string FormatMember(uint member)

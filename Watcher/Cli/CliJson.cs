@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Ingestion;
 
 namespace Onboarding.Watcher.Cli;
@@ -11,6 +12,10 @@ internal sealed record SegmentVersionJson(int Version, DateTimeOffset Created, l
 
 internal sealed record SegmentDetailJson(SegmentJson Segment, IReadOnlyList<SegmentVersionJson> Versions);
 
+internal sealed record AudienceDetailJson(Audience Audience, IReadOnlyList<AudienceSizePoint> History, AudienceComposition Composition);
+
+internal sealed record SizeJson(long Size, long BaseSize, double ShareOfBase);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
@@ -20,6 +25,14 @@ internal sealed record SegmentDetailJson(SegmentJson Segment, IReadOnlyList<Segm
 [JsonSerializable(typeof(SegmentDetailJson))]
 [JsonSerializable(typeof(IngestionResult))]
 [JsonSerializable(typeof(IReadOnlyList<IngestionResult>))]
+[JsonSerializable(typeof(Audience))]
+[JsonSerializable(typeof(IReadOnlyList<Audience>))]
+[JsonSerializable(typeof(AudienceDetailJson))]
+[JsonSerializable(typeof(SizeJson))]
+[JsonSerializable(typeof(AudienceSnapshot))]
+[JsonSerializable(typeof(AudienceDiff))]
+[JsonSerializable(typeof(OverlapMatrix))]
+[JsonSerializable(typeof(ProcessingReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 internal static class CliJson

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Audiences.Expressions;
 using Onboarding.Engine.Storage;
 
 namespace Onboarding.Watcher.Cli;
@@ -16,6 +18,9 @@ internal static class OnboardCommandLine
             IngestCommands.Validate(),
             SegmentCommands.List(),
             SegmentCommands.Show(),
+            AudienceCommands.Audience(),
+            AudienceCommands.Overlap(),
+            AudienceCommands.Process(),
         };
         return root;
     }
@@ -40,7 +45,7 @@ internal static class OnboardCommandLine
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception ex) when (ex is DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is AudienceRuleException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;
