@@ -405,26 +405,11 @@ internal static class ContainerOps
                 var or = (RunContainer)other;
                 for (int k = 0; k < or.RunCount; k++)
                 {
-                    LazySetRange(words, or.Start(k), or.End(k) + 1);
+                    BitsetOps.SetRangeLazy(words, or.Start(k), or.End(k) + 1);
                 }
 
                 break;
         }
-    }
-
-    private static void LazySetRange(ulong[] words, int start, int end)
-    {
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
-        if (first == last)
-        {
-            words[first] |= firstMask & lastMask;
-            return;
-        }
-
-        words[first] |= firstMask;
-        words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
-        words[last] |= lastMask;
     }
 
     /// <summary>a |= b, reusing a when it is a bitset.</summary>

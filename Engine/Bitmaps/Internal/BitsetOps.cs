@@ -180,26 +180,29 @@ internal static class BitsetOps
     /// <summary>Sets bits [start, end); returns how many of them were newly set.</summary>
     public static int SetRange(ulong[] words, int start, int end)
     {
+        int before = CountRange(words, start, end);
+        SetRangeLazy(words, start, end);
+        return end - start - before;
+    }
+
+    /// <summary>Sets bits [start, end) without counting.</summary>
+    public static void SetRangeLazy(ulong[] words, int start, int end)
+    {
         if (start >= end)
         {
-            return 0;
+            return;
         }
 
-        int before = CountRange(words, start, end);
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        (int first, int last, ulong firstMask, ulong lastMask) = Masks(start, end);
         if (first == last)
         {
             words[first] |= firstMask & lastMask;
-        }
-        else
-        {
-            words[first] |= firstMask;
-            words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
-            words[last] |= lastMask;
+            return;
         }
 
-        return end - start - before;
+        words[first] |= firstMask;
+        words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
+        words[last] |= lastMask;
     }
 
     /// <summary>Clears bits [start, end); returns how many of them were set before.</summary>
@@ -211,8 +214,7 @@ internal static class BitsetOps
         }
 
         int before = CountRange(words, start, end);
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        (int first, int last, ulong firstMask, ulong lastMask) = Masks(start, end);
         if (first == last)
         {
             words[first] &= ~(firstMask & lastMask);
@@ -235,8 +237,7 @@ internal static class BitsetOps
             return 0;
         }
 
-        int first = start >> 6, last = (end - 1) >> 6;
-        ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - ((end - 1) & 63));
+        (int first, int last, ulong firstMask, ulong lastMask) = Masks(start, end);
         if (first == last)
         {
             return BitOperations.PopCount(words[first] & firstMask & lastMask);
@@ -251,6 +252,11 @@ internal static class BitsetOps
         return count;
     }
 
+    /// <summary>First and last word of [start, end) and the masks of the bits inside the range in each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int First, int Last, ulong FirstMask, ulong LastMask) Masks(int start, int end) =>
+        (start >> 6, (end - 1) >> 6, ulong.MaxValue << start, ulong.MaxValue >> (63 - ((end - 1) & 63)));
+
     /// <summary>Writes the set bits in ascending order; dst must hold the cardinality.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Extract(ulong[] words, Span<ushort> dst)
@@ -259,25 +265,6 @@ internal static class BitsetOps
         for (int i = 0; i < Words; i++)
         {
             ulong w = words[i];
-            int baseValue = i << 6;
-            while (w != 0)
-            {
-                dst[n++] = (ushort)(baseValue + BitOperations.TrailingZeroCount(w));
-                w &= w - 1;
-            }
-        }
-
-        return n;
-    }
-
-    /// <summary>Extracts the set bits of a AND b (whose count is known to fit dst).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int ExtractAnd(ulong[] a, ulong[] b, Span<ushort> dst)
-    {
-        int n = 0;
-        for (int i = 0; i < Words; i++)
-        {
-            ulong w = a[i] & b[i];
             int baseValue = i << 6;
             while (w != 0)
             {

@@ -98,36 +98,46 @@ internal static class PortableFormat
         }
     }
 
+    /// <summary>True for cookie 12347 (container count in its high half, returned); false for 12346 (count follows).</summary>
+    private static bool ReadCookie(uint cookie, out int containers)
+    {
+        if ((cookie & 0xFFFF) == SerialCookie)
+        {
+            containers = (int)(cookie >> 16) + 1;
+            return true;
+        }
+
+        containers = 0;
+        return cookie == SerialCookieNoRunContainer
+            ? false
+            : throw Error($"unknown cookie 0x{cookie:X8} (expected {SerialCookieNoRunContainer} or {SerialCookie})", 0);
+    }
+
+    /// <summary>The u32 container count that follows cookie 12346.</summary>
+    private static int ReadContainerCount(ReadOnlySpan<byte> data)
+    {
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
+        return count <= MaxContainers ? (int)count : throw Error($"container count {count} exceeds {MaxContainers}", 4);
+    }
+
     public static RoaringBitmap Read(ReadOnlySpan<byte> data, out int bytesRead)
     {
         Need(data, 0, 4, "the cookie");
-        uint cookie = BinaryPrimitives.ReadUInt32LittleEndian(data);
-        int n, pos;
-        bool runCookie = (cookie & 0xFFFF) == SerialCookie;
+        bool runCookie = ReadCookie(BinaryPrimitives.ReadUInt32LittleEndian(data), out int n);
         ReadOnlySpan<byte> runFlags = default;
+        int pos;
         if (runCookie)
         {
-            n = (int)(cookie >> 16) + 1;
             int flagBytes = (n + 7) / 8;
             Need(data, 4, flagBytes, "the run-container flags");
             runFlags = data.Slice(4, flagBytes);
             pos = 4 + flagBytes;
         }
-        else if (cookie == SerialCookieNoRunContainer)
-        {
-            Need(data, 4, 4, "the container count");
-            uint count = BinaryPrimitives.ReadUInt32LittleEndian(data[4..]);
-            if (count > MaxContainers)
-            {
-                throw Error($"container count {count} exceeds {MaxContainers}", 4);
-            }
-
-            n = (int)count;
-            pos = 8;
-        }
         else
         {
-            throw Error($"unknown cookie 0x{cookie:X8} (expected {SerialCookieNoRunContainer} or {SerialCookie})", 0);
+            Need(data, 4, 4, "the container count");
+            n = ReadContainerCount(data);
+            pos = 8;
         }
 
         int headerPos = pos;
@@ -280,31 +290,18 @@ internal static class PortableFormat
     {
         var buffer = new StreamBuffer(stream);
         buffer.Require(4, "the cookie");
-        uint cookie = BinaryPrimitives.ReadUInt32LittleEndian(buffer.Data);
-        int n, headerPos;
-        bool runCookie = (cookie & 0xFFFF) == SerialCookie;
+        bool runCookie = ReadCookie(BinaryPrimitives.ReadUInt32LittleEndian(buffer.Data), out int n);
         if (runCookie)
         {
-            n = (int)(cookie >> 16) + 1;
             buffer.Require((n + 7) / 8, "the run-container flags");
-            headerPos = buffer.Length;
-        }
-        else if (cookie == SerialCookieNoRunContainer)
-        {
-            buffer.Require(4, "the container count");
-            uint count = BinaryPrimitives.ReadUInt32LittleEndian(buffer.Data[4..]);
-            if (count > MaxContainers)
-            {
-                throw Error($"container count {count} exceeds {MaxContainers}", 4);
-            }
-
-            n = (int)count;
-            headerPos = 8;
         }
         else
         {
-            throw Error($"unknown cookie 0x{cookie:X8} (expected {SerialCookieNoRunContainer} or {SerialCookie})", 0);
+            buffer.Require(4, "the container count");
+            n = ReadContainerCount(buffer.Data);
         }
+
+        int headerPos = buffer.Length;
 
         buffer.Require(4 * n, "the descriptive header");
         if (!runCookie || n >= NoOffsetThreshold)
