@@ -101,7 +101,55 @@ internal static class RoaringBreakdown
                 $"| {name} | whole bitmap op (rest: merge, copies, allocation) | 199 | | {wholeNs / 199:F0} | {wholeNs / 1000:F1} | rest {(wholeNs - matchedNs) / wholeNs:P0} |"));
         }
 
+        PrintWideOr(bitmaps);
         Console.WriteLine($"(sink {_sink})");
+    }
+
+    /// <summary>
+    /// Wide OR per key: how many containers meet there, and after how many of them (in bitmap order) the union is
+    /// already full (all 65536 values), after which further ORs cannot change it.
+    /// </summary>
+    private static void PrintWideOr(RoaringBitmap[] bitmaps)
+    {
+        var groups = new SortedDictionary<ushort, List<Container>>();
+        foreach (RoaringBitmap b in bitmaps)
+        {
+            for (int i = 0; i < b.ContainerCount; i++)
+            {
+                if (!groups.TryGetValue(b.KeyAt(i), out var list))
+                {
+                    groups[b.KeyAt(i)] = list = [];
+                }
+
+                list.Add(b.ContainerAt(i));
+            }
+        }
+
+        int full = 0;
+        long containers = 0, afterFull = 0, runs = 0, bitsets = 0;
+        var words = new ulong[1024];
+        foreach (List<Container> group in groups.Values)
+        {
+            Array.Clear(words);
+            containers += group.Count;
+            for (int k = 0; k < group.Count; k++)
+            {
+                runs += group[k].IsRun ? 1 : 0;
+                bitsets += group[k] is BitsetContainer ? 1 : 0;
+                ContainerOps.LazyOrInto(words, group[k]);
+                if (Array.TrueForAll(words, w => w == ulong.MaxValue))
+                {
+                    full++;
+                    afterFull += group.Count - k - 1;
+                    break;
+                }
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Wide OR: {groups.Count} keys, {containers} containers ({runs} run, {bitsets} bitset); the union is full on {full} keys, " +
+            $"and {afterFull} containers ({(double)afterFull / containers:P0}) come after their key's union is already full."));
     }
 
     private static string Kind(Container c) => c switch
