@@ -88,6 +88,7 @@ internal sealed class RoaringBenchmark : IBenchmark
             Console.WriteLine(row.Format());
         }
 
+        PrintSummary(rows);
         int met = rows.Count(r => r.Verdict == "met"), missed = rows.Count(r => r.Verdict.StartsWith("NOT", StringComparison.Ordinal));
         Console.WriteLine();
         Console.WriteLine($"Targets: {met} met, {missed} not met (bits/value equal to CRoaring's; ops within 1.5× of CRoaring, faster on the sparse datasets).");
@@ -151,6 +152,24 @@ internal sealed class RoaringBenchmark : IBenchmark
         rows.Add(Op("iteration (foreach)", Best(settings, () => Iterate(bitmaps)), totalValues, null));
         rows.Add(Op("iteration (batch)", Best(settings, () => IterateBatch(bitmaps)), totalValues, null));
         return rows;
+    }
+
+    /// <summary>The README's layout: one row per dataset, ticks (and bits/value) with CRoaring's figure and the ratio.</summary>
+    private static void PrintSummary(List<Row> rows)
+    {
+        string[] metrics = ["bits/value", "AND", "OR", "wide OR", "contains", "XOR", "AndNot", "iteration (batch)"];
+        Console.WriteLine();
+        Console.WriteLine("Summary in ticks per value (contains: per query; bits/value as is); cells: ours (CRoaring, ratio), **bold** = target missed:");
+        Console.WriteLine();
+        Console.WriteLine("| dataset | " + string.Join(" | ", metrics) + " |");
+        Console.WriteLine("|---|" + string.Concat(Enumerable.Repeat("---:|", metrics.Length)));
+        foreach (IGrouping<string, Row> dataset in rows.GroupBy(r => r.Dataset))
+        {
+            var cells = metrics.Select(m => dataset.FirstOrDefault(r => r.Metric == m)).Select(r => r == null ? "—" : r.Cell());
+            Console.WriteLine($"| {dataset.Key} | {string.Join(" | ", cells)} |");
+        }
+
+        Console.WriteLine();
     }
 
     private static RoaringBitmap Optimized(uint[] values)
@@ -311,15 +330,24 @@ internal sealed class RoaringBenchmark : IBenchmark
 
     private sealed record Row(string Dataset, string Metric, double? Nanoseconds, double Value, double? Reference, string Verdict)
     {
+        private static string F(double? v) => v switch
+        {
+            null => "—",
+            >= 100 => v.Value.ToString("F0", CultureInfo.InvariantCulture),
+            _ => v.Value.ToString("F2", CultureInfo.InvariantCulture),
+        };
+
+        public string Cell()
+        {
+            string value = F(Value);
+            string cell = Reference is double r && r > 0
+                ? $"{value} ({F(r)}, {(Value / r).ToString("F2", CultureInfo.InvariantCulture)}×)"
+                : value;
+            return Verdict.StartsWith("NOT", StringComparison.Ordinal) ? $"**{cell}**" : cell;
+        }
+
         public string Format()
         {
-            static string F(double? v) => v switch
-            {
-                null => "—",
-                >= 100 => v.Value.ToString("F0", CultureInfo.InvariantCulture),
-                _ => v.Value.ToString("F2", CultureInfo.InvariantCulture),
-            };
-
             string ratio = Reference is double r && r > 0 ? (Value / r).ToString("F2", CultureInfo.InvariantCulture) + "×" : "—";
             return $"| {Dataset} | {Metric} | {F(Nanoseconds)} | {F(Value)} | {F(Reference)} | {ratio} | {Verdict} |";
         }
