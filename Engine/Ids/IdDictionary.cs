@@ -368,7 +368,7 @@ public sealed class IdDictionary : IDisposable
         }
 
         File.Move(temporary, path, overwrite: false);
-        DirectorySync.Flush(directory);
+        Storage.DurableFile.FlushDirectory(directory);
     }
 
     private static IdDictionary Load(string path, IdType type, int keyLength, SafeFileHandle file)
