@@ -86,6 +86,7 @@ public sealed partial class RoaringBitmap
     // ------------------------------------------------------------ cardinality only
 
     /// <summary>|left AND right| without building the result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static long AndCardinality(RoaringBitmap left, RoaringBitmap right)
     {
         long total = 0;
@@ -137,6 +138,7 @@ public sealed partial class RoaringBitmap
     // ------------------------------------------------------------ wide
 
     /// <summary>Union of many bitmaps: per key, containers are OR-ed into one bitset whose cardinality is computed once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RoaringBitmap Or(params ReadOnlySpan<RoaringBitmap> bitmaps)
     {
         if (bitmaps.Length == 0)
@@ -376,6 +378,7 @@ public sealed partial class RoaringBitmap
     /// Walks both key lists. With <paramref name="inPlace"/>, the left bitmap's containers may be reused or mutated
     /// (the caller adopts the result); with <paramref name="rightOwned"/>, the right bitmap's containers are moved.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RoaringBitmap Merge<TOp>(RoaringBitmap left, RoaringBitmap right, bool inPlace, bool rightOwned = false)
         where TOp : struct, IMergeOp
     {

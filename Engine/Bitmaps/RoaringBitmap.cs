@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Collections;
 using Onboarding.Engine.Bitmaps.Containers;
 using Onboarding.Engine.Bitmaps.Internal;
@@ -119,6 +120,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
     }
 
     /// <summary>A container from ascending values sharing one high half (duplicates allowed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container BuildContainer(ReadOnlySpan<uint> values)
     {
         if (values.Length <= Container.MaxArraySize)
@@ -199,6 +201,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
         return c.Cardinality != before;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Contains(uint value)
     {
         int i = FindKey((ushort)(value >> 16));
@@ -290,6 +293,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
     }
 
     /// <summary>Number of values &lt;= <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long Rank(uint value)
     {
         ushort key = (ushort)(value >> 16);

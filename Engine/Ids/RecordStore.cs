@@ -99,6 +99,19 @@ internal sealed class RecordStore
         return new ReadOnlySpan<byte>(chunk, (int)(from & ChunkMask) * _keyLength, (int)(end - from) * _keyLength);
     }
 
+    /// <summary>Allocates room for records 0..<paramref name="count"/>, so that loading can fill them in parallel.</summary>
+    public void Reserve(long count)
+    {
+        if (count > 0)
+        {
+            _ = Prepare(count - 1);
+            for (long chunk = 0; chunk < ((count - 1) >> ChunkShift); chunk++)
+            {
+                _ = Prepare((chunk << ChunkShift) + ChunkMask);
+            }
+        }
+    }
+
     /// <summary>A writable run of whole records for loading records <paramref name="from"/>..<paramref name="to"/>.</summary>
     public Span<byte> PrepareRun(long from, long to)
     {

@@ -30,7 +30,8 @@ public static partial class DurableFile
     /// <summary>Makes a rename or creation inside <paramref name="directory"/> durable.</summary>
     public static void FlushDirectory(string directory)
     {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        // .NET cannot open a directory as a file, so this goes to libc; on Windows NTFS journals the rename.
+        if (OperatingSystem.IsWindows())
         {
             return;
         }

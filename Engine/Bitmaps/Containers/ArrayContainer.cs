@@ -29,6 +29,7 @@ internal sealed class ArrayContainer : Container
 
     public override int SerializedSizeInBytes => 2 * Count;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Contains(ushort value) => ArrayOps.BinarySearch(Span, value) >= 0;
 
     public override Container Add(ushort value)
@@ -162,6 +163,7 @@ internal sealed class ArrayContainer : Container
 
     public override Container ToArrayOrBitset() => this;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override BitsetContainer ToBitset()
     {
         var words = new ulong[BitsetOps.Words];

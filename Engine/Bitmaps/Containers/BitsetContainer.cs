@@ -56,6 +56,7 @@ internal sealed class BitsetContainer : Container
 
     public override int SerializedSizeInBytes => BitsetSizeInBytes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Contains(ushort value) => (Words[value >> 6] & (1UL << value)) != 0;
 
     public override Container Add(ushort value)
@@ -102,6 +103,7 @@ internal sealed class BitsetContainer : Container
 
     public override Container Clone() => new BitsetContainer((ulong[])Words.Clone(), Count);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Rank(ushort value)
     {
         int word = value >> 6;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Onboarding.Engine.Bitmaps.Internal;
 
@@ -11,6 +12,7 @@ internal static class ContainerOps
 {
     // ---------------------------------------------------------------- AND
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Container? And(Container a, Container b)
     {
         switch (a)
@@ -40,9 +42,11 @@ internal static class ContainerOps
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ArrayContainer? ArrayFromScratch(ushort[] scratch, int n) =>
         n == 0 ? null : new ArrayContainer(scratch.AsSpan(0, n).ToArray(), n);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ArrayContainer? AndArrays(ArrayContainer a, ArrayContainer b)
     {
         ushort[] scratch = Scratch.Values;
@@ -89,6 +93,7 @@ internal static class ContainerOps
     }
 
     /// <summary>a AND b; when <paramref name="into"/> is given (a or b) it receives the result if it stays a bitset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container? AndBitsets(BitsetContainer a, BitsetContainer b, BitsetContainer? into)
     {
         ulong[] words = into?.Words ?? new ulong[BitsetOps.Words];
@@ -114,6 +119,7 @@ internal static class ContainerOps
         return into;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container? AndRunBitset(RunContainer r, BitsetContainer b)
     {
         if (r.IsFull)
@@ -150,6 +156,7 @@ internal static class ContainerOps
         return Normalize(result);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container? AndRuns(RunContainer a, RunContainer b)
     {
         var builder = new RunBuilder(Scratch.Runs);
@@ -178,11 +185,13 @@ internal static class ContainerOps
     }
 
     /// <summary>A bitset whose count may have dropped: empty → null, small → array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container? Normalize(BitsetContainer b) =>
         b.Count == 0 ? null : b.Count <= Container.MaxArraySize ? b.ToArray() : b;
 
     // ---------------------------------------------------------------- AND cardinality
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int AndCardinality(Container a, Container b)
     {
         switch (a)
@@ -241,6 +250,7 @@ internal static class ContainerOps
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountRunBitset(RunContainer r, BitsetContainer b)
     {
         int n = 0;
@@ -252,6 +262,7 @@ internal static class ContainerOps
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int CountRuns(RunContainer a, RunContainer b)
     {
         int n = 0, i = 0, j = 0;
@@ -275,6 +286,7 @@ internal static class ContainerOps
 
     // ---------------------------------------------------------------- OR
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Container Or(Container a, Container b)
     {
         if (a is BitsetContainer ab)
@@ -336,13 +348,48 @@ internal static class ContainerOps
         return builder.ToContainer().RunOptimize();
     }
 
+    /// <summary>Array unions up to this total size merge; larger ones go through a scratch bitset.</summary>
+    private const int UnionByMergeLimit = 512;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container OrArrays(ArrayContainer a, ArrayContainer b)
     {
-        if (a.Count + b.Count <= Container.MaxArraySize)
+        if (a.Count + b.Count <= UnionByMergeLimit)
         {
             ushort[] scratch = Scratch.Values;
             int n = ArrayOps.Union(a.Span, b.Span, scratch);
             return new ArrayContainer(scratch.AsSpan(0, n).ToArray(), n);
+        }
+
+        if (a.Count + b.Count <= Container.MaxArraySize)
+        {
+            // Larger unions: scatter into a scratch bitset and gather back (no merge dependency chain).
+            ulong[] words = Scratch.Words;
+            int first = Math.Min(a.Min, b.Min) >> 6, last = Math.Max(a.Max, b.Max) >> 6;
+            foreach (ushort v in a.Span)
+            {
+                words[v >> 6] |= 1UL << v;
+            }
+
+            foreach (ushort v in b.Span)
+            {
+                words[v >> 6] |= 1UL << v;
+            }
+
+            var values = new ushort[BitsetOps.CountRange(words, first << 6, (last + 1) << 6)];
+            int n = 0;
+            for (int i = first; i <= last; i++)
+            {
+                ulong w = words[i];
+                words[i] = 0;
+                while (w != 0)
+                {
+                    values[n++] = (ushort)((i << 6) + BitOperations.TrailingZeroCount(w));
+                    w &= w - 1;
+                }
+            }
+
+            return new ArrayContainer(values, n);
         }
 
         BitsetContainer result = a.ToBitset();
@@ -413,15 +460,18 @@ internal static class ContainerOps
     }
 
     /// <summary>a |= b, reusing a when it is a bitset.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Container OrInPlace(Container a, Container b) =>
         a is BitsetContainer ab ? OrInto(ab, b) : Or(a, b);
 
     /// <summary>a &amp;= b, reusing a when both are bitsets; null when empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Container? AndInPlace(Container a, Container b) =>
         a is BitsetContainer ab && b is BitsetContainer bb ? AndBitsets(ab, bb, ab) : And(a, b);
 
     // ---------------------------------------------------------------- XOR
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Container? Xor(Container a, Container b)
     {
         if (a.IsRun)
@@ -476,6 +526,7 @@ internal static class ContainerOps
 
     // ---------------------------------------------------------------- AND NOT
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Container? AndNot(Container a, Container b)
     {
         if (a.IsRun)
@@ -551,6 +602,7 @@ internal static class ContainerOps
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DifferenceArrayRun(ReadOnlySpan<ushort> values, RunContainer r, ushort[] dst)
     {
         int n = 0, i = 0;
@@ -569,6 +621,7 @@ internal static class ContainerOps
 
     // ---------------------------------------------------------------- equality
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool ValueEquals(Container a, Container b)
     {
         if (a.Cardinality != b.Cardinality)

@@ -53,6 +53,7 @@ internal sealed class RunContainer : Container
     }
 
     /// <summary>Index of the last run whose start is &lt;= value, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindRun(int value)
     {
         int lo = 0, hi = RunCount - 1;
@@ -72,6 +73,7 @@ internal sealed class RunContainer : Container
         return hi;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Contains(ushort value)
     {
         int i = FindRun(value);
@@ -161,6 +163,7 @@ internal sealed class RunContainer : Container
         RunCount -= count;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Container AddRange(int start, int end)
     {
         var builder = new RunBuilder(Scratch.Runs);
@@ -184,6 +187,7 @@ internal sealed class RunContainer : Container
         return builder.ToContainer();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Container RemoveRange(int start, int end)
     {
         var builder = new RunBuilder(Scratch.Runs);
@@ -212,6 +216,7 @@ internal sealed class RunContainer : Container
 
     public override Container Clone() => new RunContainer(Runs.AsSpan(0, 2 * RunCount).ToArray(), RunCount);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int Rank(ushort value)
     {
         int rank = 0;
@@ -289,6 +294,7 @@ internal sealed class RunContainer : Container
         return asRun <= asOther ? this : ToArrayOrBitset();
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override Container ToArrayOrBitset()
     {
         if (_cardinality > MaxArraySize)
@@ -334,6 +340,7 @@ internal sealed class RunContainer : Container
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RunContainer FromArray(ArrayContainer array, int runCount)
     {
         var runs = new ushort[2 * runCount];

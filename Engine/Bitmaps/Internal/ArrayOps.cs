@@ -1,5 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Onboarding.Engine.Bitmaps.Internal;
 
@@ -73,6 +75,25 @@ internal static class ArrayOps
         ref ushort rd = ref MemoryMarshal.GetReference(dst);
         _ = dst.Length >= a.Length ? 0 : throw new ArgumentException("destination too small", nameof(dst));
         int i = 0, j = 0, n = 0, la = a.Length, lb = b.Length;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            // Blocks of 8 against 8: compare a's block with every rotation of b's block, emit a's matching lanes,
+            // then advance the block(s) with the smaller maximum.
+            while (i + 8 <= la && j + 8 <= lb)
+            {
+                uint bits = BlockMatches(Vector128.LoadUnsafe(ref ra, (nuint)i), Vector128.LoadUnsafe(ref rb, (nuint)j));
+                while (bits != 0)
+                {
+                    Unsafe.Add(ref rd, n++) = Unsafe.Add(ref ra, i + BitOperations.TrailingZeroCount(bits));
+                    bits &= bits - 1;
+                }
+
+                ushort maxA = Unsafe.Add(ref ra, i + 7), maxB = Unsafe.Add(ref rb, j + 7);
+                i += maxA <= maxB ? 8 : 0;
+                j += maxB <= maxA ? 8 : 0;
+            }
+        }
+
         while (i < la && j < lb)
         {
             ushort va = Unsafe.Add(ref ra, i), vb = Unsafe.Add(ref rb, j);
@@ -83,6 +104,21 @@ internal static class ArrayOps
         }
 
         return n;
+    }
+
+    /// <summary>Bit k set when lane k of <paramref name="a"/> equals some lane of <paramref name="b"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint BlockMatches(Vector128<ushort> a, Vector128<ushort> b)
+    {
+        Vector128<ushort> m = Vector128.Equals(a, b)
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)1, 2, 3, 4, 5, 6, 7, 0)))
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)2, 3, 4, 5, 6, 7, 0, 1)))
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)3, 4, 5, 6, 7, 0, 1, 2)))
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)4, 5, 6, 7, 0, 1, 2, 3)))
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)5, 6, 7, 0, 1, 2, 3, 4)))
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)6, 7, 0, 1, 2, 3, 4, 5)))
+            | Vector128.Equals(a, Vector128.Shuffle(b, Vector128.Create((ushort)7, 0, 1, 2, 3, 4, 5, 6)));
+        return m.ExtractMostSignificantBits();
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -142,6 +178,17 @@ internal static class ArrayOps
         ref ushort ra = ref MemoryMarshal.GetReference(a);
         ref ushort rb = ref MemoryMarshal.GetReference(b);
         int i = 0, j = 0, la = a.Length, lb = b.Length;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            while (i + 8 <= la && j + 8 <= lb)
+            {
+                n += BitOperations.PopCount(BlockMatches(Vector128.LoadUnsafe(ref ra, (nuint)i), Vector128.LoadUnsafe(ref rb, (nuint)j)));
+                ushort maxA = Unsafe.Add(ref ra, i + 7), maxB = Unsafe.Add(ref rb, j + 7);
+                i += maxA <= maxB ? 8 : 0;
+                j += maxB <= maxA ? 8 : 0;
+            }
+        }
+
         while (i < la && j < lb)
         {
             ushort va = Unsafe.Add(ref ra, i), vb = Unsafe.Add(ref rb, j);

@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Onboarding.Engine.Bitmaps.Internal;
 
@@ -61,42 +62,104 @@ internal static class BitsetOps
     public static int ApplyCount<TOp>(ulong[] a, ulong[] b, ulong[] dst)
         where TOp : struct, IWordOp
     {
+        ArgumentNullException.ThrowIfNull(dst);
+        return ApplyCountCore<TOp>(a, b, dst);
+    }
+
+    /// <summary>Popcount of a OP b, without storing the result.</summary>
+    public static int Count<TOp>(ulong[] a, ulong[] b)
+        where TOp : struct, IWordOp => ApplyCountCore<TOp>(a, b, null);
+
+    public static int Count(ulong[] words) => ApplyCountCore<OrOp>(words, words, null);
+
+    /// <summary>
+    /// a OP b, stored into dst unless it is null, with the popcount computed in vector registers (nibble lookup
+    /// with a byte shuffle, summed by SAD: no vector popcount instruction is exposed to .NET).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int ApplyCountCore<TOp>(ulong[] a, ulong[] b, ulong[]? dst)
+        where TOp : struct, IWordOp
+    {
+        _ = a.Length == Words && b.Length == Words && (dst is null || dst.Length == Words) ? 0 : throw new ArgumentException("bitset length");
         ref ulong ra = ref MemoryMarshal.GetArrayDataReference(a);
         ref ulong rb = ref MemoryMarshal.GetArrayDataReference(b);
-        ref ulong rd = ref MemoryMarshal.GetArrayDataReference(dst);
-        _ = a.Length == Words && b.Length == Words && dst.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        ref ulong rd = ref dst is null ? ref Unsafe.NullRef<ulong>() : ref MemoryMarshal.GetArrayDataReference(dst);
+        bool store = dst is not null;
+        if (Vector512.IsHardwareAccelerated && Avx512BW.IsSupported)
+        {
+            Vector512<byte> lut = Vector512.Create(NibbleCounts);
+            Vector512<byte> lowNibbles = Vector512.Create((byte)0x0F);
+            Vector512<ulong> total = Vector512<ulong>.Zero;
+            for (nuint block = 0; block < Words; block += 8 * 16)
+            {
+                // 16 iterations add at most 16 * 8 = 128 per byte: no overflow.
+                Vector512<byte> counts = Vector512<byte>.Zero;
+                for (nuint i = block; i < block + (8 * 16); i += 8)
+                {
+                    Vector512<ulong> v = TOp.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i));
+                    if (store)
+                    {
+                        v.StoreUnsafe(ref rd, i);
+                    }
+
+                    Vector512<byte> bytes = v.AsByte();
+                    counts += Avx512BW.Shuffle(lut, bytes & lowNibbles)
+                        + Avx512BW.Shuffle(lut, Vector512.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & lowNibbles);
+                }
+
+                total += Avx512BW.SumAbsoluteDifferences(counts, Vector512<byte>.Zero).AsUInt64();
+            }
+
+            return (int)Vector512.Sum(total);
+        }
+
+        if (Vector256.IsHardwareAccelerated && Avx2.IsSupported)
+        {
+            Vector256<byte> lut = Vector256.Create(NibbleCounts[..32]);
+            Vector256<byte> lowNibbles = Vector256.Create((byte)0x0F);
+            Vector256<ulong> total = Vector256<ulong>.Zero;
+            for (nuint block = 0; block < Words; block += 4 * 16)
+            {
+                Vector256<byte> counts = Vector256<byte>.Zero;
+                for (nuint i = block; i < block + (4 * 16); i += 4)
+                {
+                    Vector256<ulong> v = TOp.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i));
+                    if (store)
+                    {
+                        v.StoreUnsafe(ref rd, i);
+                    }
+
+                    counts += Avx2.Shuffle(lut, v.AsByte() & lowNibbles)
+                        + Avx2.Shuffle(lut, Vector256.ShiftRightLogical(v.AsUInt16(), 4).AsByte() & lowNibbles);
+                }
+
+                total += Avx2.SumAbsoluteDifferences(counts, Vector256<byte>.Zero).AsUInt64();
+            }
+
+            return (int)Vector256.Sum(total);
+        }
+
         int count = 0;
-        if (Vector512.IsHardwareAccelerated)
+        for (nuint i = 0; i < Words; i++)
         {
-            for (nuint i = 0; i < Words; i += 8)
+            ulong w = TOp.Apply(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
+            if (store)
             {
-                Vector512<ulong> v = TOp.Apply(Vector512.LoadUnsafe(ref ra, i), Vector512.LoadUnsafe(ref rb, i));
-                v.StoreUnsafe(ref rd, i);
-                count += PopCount8(ref rd, i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            for (nuint i = 0; i < Words; i += 4)
-            {
-                Vector256<ulong> v = TOp.Apply(Vector256.LoadUnsafe(ref ra, i), Vector256.LoadUnsafe(ref rb, i));
-                v.StoreUnsafe(ref rd, i);
-                count += BitOperations.PopCount(v.GetElement(0)) + BitOperations.PopCount(v.GetElement(1))
-                    + BitOperations.PopCount(v.GetElement(2)) + BitOperations.PopCount(v.GetElement(3));
-            }
-        }
-        else
-        {
-            for (nuint i = 0; i < Words; i++)
-            {
-                ulong w = TOp.Apply(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
                 Unsafe.Add(ref rd, i) = w;
-                count += BitOperations.PopCount(w);
             }
+
+            count += BitOperations.PopCount(w);
         }
 
         return count;
     }
+
+    /// <summary>Popcounts of the 16 nibble values, repeated for each 128-bit lane.</summary>
+    private static ReadOnlySpan<byte> NibbleCounts =>
+    [
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+        0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,
+    ];
 
     /// <summary>dst = a OP b without counting (lazy form used by wide unions).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -129,50 +192,6 @@ internal static class BitsetOps
             }
         }
     }
-
-    /// <summary>Popcount of a OP b, without storing the result.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Count<TOp>(ulong[] a, ulong[] b)
-        where TOp : struct, IWordOp
-    {
-        ref ulong ra = ref MemoryMarshal.GetArrayDataReference(a);
-        ref ulong rb = ref MemoryMarshal.GetArrayDataReference(b);
-        _ = a.Length == Words && b.Length == Words ? 0 : throw new ArgumentException("bitset length");
-        int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        for (nuint i = 0; i < Words; i += 4)
-        {
-            c0 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i)));
-            c1 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i + 1), Unsafe.Add(ref rb, i + 1)));
-            c2 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i + 2), Unsafe.Add(ref rb, i + 2)));
-            c3 += BitOperations.PopCount(TOp.Apply(Unsafe.Add(ref ra, i + 3), Unsafe.Add(ref rb, i + 3)));
-        }
-
-        return c0 + c1 + c2 + c3;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static int Count(ulong[] words)
-    {
-        ref ulong r = ref MemoryMarshal.GetArrayDataReference(words);
-        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
-        int c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-        for (nuint i = 0; i < Words; i += 4)
-        {
-            c0 += BitOperations.PopCount(Unsafe.Add(ref r, i));
-            c1 += BitOperations.PopCount(Unsafe.Add(ref r, i + 1));
-            c2 += BitOperations.PopCount(Unsafe.Add(ref r, i + 2));
-            c3 += BitOperations.PopCount(Unsafe.Add(ref r, i + 3));
-        }
-
-        return c0 + c1 + c2 + c3;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int PopCount8(ref ulong r, nuint i) =>
-        BitOperations.PopCount(Unsafe.Add(ref r, i)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 1))
-        + BitOperations.PopCount(Unsafe.Add(ref r, i + 2)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 3))
-        + BitOperations.PopCount(Unsafe.Add(ref r, i + 4)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 5))
-        + BitOperations.PopCount(Unsafe.Add(ref r, i + 6)) + BitOperations.PopCount(Unsafe.Add(ref r, i + 7));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Get(ulong[] words, int value) => (words[value >> 6] & (1UL << value)) != 0;

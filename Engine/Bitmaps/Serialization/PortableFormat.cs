@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Onboarding.Engine.Bitmaps.Containers;
@@ -32,6 +33,7 @@ internal static class PortableFormat
         ? 4 + ((containers + 7) / 8) + (4 * containers) + (containers >= NoOffsetThreshold ? 4 * containers : 0)
         : 8 + (8 * containers);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Write(RoaringBitmap bitmap, Span<byte> destination)
     {
         int n = bitmap.ContainerCount;
@@ -183,6 +185,7 @@ internal static class PortableFormat
         return new RoaringBitmap(keys, containers, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ArrayContainer ReadArray(ReadOnlySpan<byte> data, ref int pos, int card)
     {
         Need(data, pos, 2L * card, "an array container");
@@ -233,6 +236,7 @@ internal static class PortableFormat
         return new BitsetContainer(words, card);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static RunContainer ReadRun(ReadOnlySpan<byte> data, ref int pos, int card)
     {
         Need(data, pos, 2, "a run container's run count");

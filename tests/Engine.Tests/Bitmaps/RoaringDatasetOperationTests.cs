@@ -119,6 +119,35 @@ public class RoaringDatasetOperationTests
         }
     }
 
+    /// <summary>The documented contract: concurrent reads (and operations) on unchanging bitmaps are safe.</summary>
+    [Theory]
+    [InlineData("wikileaks-noquotes")]
+    [InlineData("census1881_srt")]
+    public void PairOperations_FromManyThreadsOnSharedBitmaps_MatchReference(string dataset)
+    {
+        uint[][] sources = RoaringTestData.Dataset(dataset);
+        RoaringBitmap[] bitmaps = Build(sources, runOptimize: true);
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 4 * (sources.Length - 1), new ParallelOptions { MaxDegreeOfParallelism = 8 }, n =>
+        {
+            int i = n % (sources.Length - 1);
+            RoaringBitmap x = bitmaps[i], y = bitmaps[i + 1];
+            (uint[] Expected, RoaringBitmap Actual, string Name) check = (n / (sources.Length - 1)) switch
+            {
+                0 => (SortedReference.And(sources[i], sources[i + 1]), x & y, "&"),
+                1 => (SortedReference.Or(sources[i], sources[i + 1]), x | y, "|"),
+                2 => (SortedReference.Xor(sources[i], sources[i + 1]), x ^ y, "^"),
+                _ => (SortedReference.AndNot(sources[i], sources[i + 1]), x - y, "-"),
+            };
+            if (!check.Expected.AsSpan().SequenceEqual(check.Actual.ToArray()) || !x.Contains(sources[i][0]))
+            {
+                failures.Add($"[{i}] {check.Name} [{i + 1}]");
+            }
+        });
+
+        Assert.Empty(failures);
+    }
+
     private static RoaringBitmap[] Build(uint[][] sources, bool runOptimize)
     {
         var bitmaps = new RoaringBitmap[sources.Length];
