@@ -83,7 +83,7 @@ public sealed class AudienceService
         {
             AudienceDocument document = Load();
             name = CheckName(document, name);
-            string canonical = Compile(expression, new StoreAudienceSources(_store, document, _files, (name, expression))).ToString();
+            string canonical = Compile(expression, new StoreAudienceSources(_store, document, _files, (name, expression)), name).ToString();
             DateTimeOffset now = _time.GetUtcNow();
             var audience = new Audience
             {
@@ -117,7 +117,7 @@ public sealed class AudienceService
             string finalName = newName ?? audience.Name;
             string canonical = expression is null
                 ? audience.Expression
-                : Compile(expression, new StoreAudienceSources(_store, document, _files, (finalName, expression))).ToString();
+                : Compile(expression, new StoreAudienceSources(_store, document, _files, (finalName, expression)), finalName).ToString();
             Audience updated = audience with { Name = finalName, Expression = canonical, ModifiedOn = _time.GetUtcNow() };
             Replace(document, audience, updated);
             _files.Save(document);
@@ -292,7 +292,7 @@ public sealed class AudienceService
             var processed = new List<Audience>();
             foreach (Audience audience in document.Audiences.Where(a => a.Status == AudienceStatus.Active && (only is null || a.Name == only)).ToList())
             {
-                RoaringBitmap members = AudienceEvaluator.Evaluate(Compile(audience.Expression, sources), sources);
+                RoaringBitmap members = AudienceEvaluator.Evaluate(Compile(audience.Expression, sources, audience.Name), sources, audience.Name);
                 members = members.Clone();
                 members.RunOptimize();
                 _files.WriteRun(audience.Id, date, members);
@@ -322,14 +322,22 @@ public sealed class AudienceService
         }
     }
 
-    private RoaringBitmap Run(Audience audience, DateOnly date) =>
-        _files.ReadRun(audience.Id, date) ?? throw new AudienceRuleException(
-            $"Audience \"{audience.Name}\" has no membership kept for {date:yyyy-MM-dd}; kept dates: {string.Join(", ", _files.RunDates(audience.Id).Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))) is { Length: > 0 } kept ? kept : "none"}.");
+    private RoaringBitmap Run(Audience audience, DateOnly date)
+    {
+        if (_files.ReadRun(audience.Id, date) is { } run)
+        {
+            return run;
+        }
 
-    private static AudienceExpression Compile(string text, IAudienceSources sources)
+        string kept = string.Join(", ", _files.RunDates(audience.Id).Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        throw new AudienceRuleException(
+            $"Audience \"{audience.Name}\" has no membership kept for {date:yyyy-MM-dd}; kept dates: {(kept.Length > 0 ? kept : "none")}.");
+    }
+
+    private static AudienceExpression Compile(string text, IAudienceSources sources, string? audienceName = null)
     {
         AudienceExpression expression = AudienceExpression.Parse(text);
-        expression.Validate(sources);
+        expression.Validate(sources, audienceName);
         return expression;
     }
 
@@ -380,8 +388,7 @@ public sealed class AudienceService
 
     private static void RefuseIfReferenced(AudienceDocument document, string name, string verb)
     {
-        string reference = $"@\"{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
-        List<string> users = [.. document.Audiences.Where(a => a.Name != name && a.Expression.Contains(reference, StringComparison.Ordinal)).Select(a => a.Name)];
+        List<string> users = [.. document.Audiences.Where(a => a.Name != name && AudienceExpression.Parse(a.Expression).ReferencedAudiences.Contains(name)).Select(a => a.Name)];
         if (users.Count > 0)
         {
             throw new AudienceRuleException($"Audience \"{name}\" cannot be {verb}: {string.Join(", ", users.Select(u => $"\"{u}\""))} refer to it.");
