@@ -30,6 +30,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         ClientStore store = data.Client(request.Client);
         string fileName = request.DisplayName ?? Path.GetFileName(request.FilePath);
         string hash = HashFile(request.FilePath);
+        var timings = new IngestionTimings { Hash = _time.GetElapsedTime(started) };
         var result = new IngestionResult
         {
             Client = store.Name,
@@ -38,6 +39,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             Outcome = FileOutcome.Applied,
             DryRun = request.DryRun,
             ContentHash = hash,
+            Timings = timings,
         };
 
         if (!request.Force && store.FindApplied(hash) is { } earlier)
@@ -53,17 +55,21 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         var rejects = new List<RowError>();
         try
         {
+            long phase = _time.GetTimestamp();
             FilePlan plan = Read(store, request, rejects, progress, cancellationToken);
+            timings = timings with { Read = _time.GetElapsedTime(phase) };
             result = result with
             {
+                Timings = timings,
                 RowsRead = plan.RowsRead,
                 RowsRejected = rejects.Count,
                 RowsApplied = plan.RowsRead - rejects.Count,
                 NewIds = plan.NewIds,
             };
             CheckRejectedShare(plan.RowsRead, rejects.Count);
+            phase = _time.GetTimestamp();
             List<(SegmentOutcome Outcome, SegmentChange? Change, RoaringBitmap Members)> segments = Resolve(store, request, plan);
-            result = result with { Segments = [.. segments.Select(s => s.Outcome)] };
+            result = result with { Segments = [.. segments.Select(s => s.Outcome)], Timings = timings with { Resolve = _time.GetElapsedTime(phase) } };
             return Finish(store, request, result, rejects, [.. segments.Where(s => s.Change is not null).Select(s => (s.Change!, s.Members))], received, started);
         }
         catch (Exception ex) when (ex is OnboardingFileException or IngestionRefusedException)
@@ -242,6 +248,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             result = result with { RejectReportPath = reportPath };
         }
 
+        long commitStarted = _time.GetTimestamp();
         result = result with { SummaryPath = reportBase + ".summary.json" };
         var entry = new JournalEntry
         {
@@ -259,6 +266,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             Changes = [.. versions.Select(v => v.Change)],
         };
         store.Commit(entry, versions);
+        result = result with { Timings = result.Timings with { Commit = _time.GetElapsedTime(commitStarted) } };
         IngestionSummary.Write(result.SummaryPath, result);
         _logger.LogInformation(
             "{Client}: {File} {Outcome} ({Rows} rows, {Rejected} rejected, {Segments} segments changed){Reason}",
