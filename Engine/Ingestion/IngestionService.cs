@@ -84,6 +84,8 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         using OnboardingFileReader reader = OnboardingFileReader.Open(request.FilePath, OnboardingReadOptions.Default with { HashEmails = request.HashEmails });
         var members = new MemberResolver(store, request.DryRun);
         var targets = new List<SegmentTarget?>();
+        var batch = new RowBatch();
+        Func<int, SegmentOperations> operations = index => targets[index]!.Operations;
         while (reader.TryReadNext(out OnboardingRow row, out RowError? error))
         {
             if (reader.RowsRead % ProgressEvery == 0)
@@ -104,17 +106,14 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
                 continue;
             }
 
-            uint member = members.Resolve(row.IdType, row.Id);
-            foreach (int index in row.AddIndexes)
+            if (!batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes))
             {
-                targets[index]!.Operations.Add(member);
-            }
-
-            foreach (int index in row.RemoveIndexes)
-            {
-                targets[index]!.Operations.Remove(member);
+                batch.Apply(members, operations);
+                batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes);
             }
         }
+
+        batch.Apply(members, operations);
 
         progress?.Report(reader.RowsRead);
         if (reader.RowsRead == 0)
