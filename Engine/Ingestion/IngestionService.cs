@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -79,42 +80,84 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         }
     }
 
+    /// <summary>
+    /// Reads the file and records every accepted row's segment operations. Two threads: this one parses and
+    /// checks rows and queues them in batches; the other resolves each batch's IDs through the dictionary and
+    /// appends the operations, batch after batch in file order. Only that thread touches the dictionaries and
+    /// the operations until it has finished.
+    /// </summary>
     private FilePlan Read(ClientStore store, IngestionRequest request, List<RowError> rejects, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         using OnboardingFileReader reader = OnboardingFileReader.Open(request.FilePath, OnboardingReadOptions.Default with { HashEmails = request.HashEmails });
         var members = new MemberResolver(store, request.DryRun);
         var targets = new List<SegmentTarget?>();
+        using var queued = new BlockingCollection<(RowBatch Rows, SegmentOperations?[] Operations)>(boundedCapacity: 4);
+        var spare = new ConcurrentBag<RowBatch>();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task applying = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    foreach ((RowBatch rows, SegmentOperations?[] operations) in queued.GetConsumingEnumerable())
+                    {
+                        rows.Apply(members, operations);
+                        spare.Add(rows);
+                    }
+                }
+                catch
+                {
+                    failed.Cancel();
+                    throw;
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
         var batch = new RowBatch();
-        Func<int, SegmentOperations> operations = index => targets[index]!.Operations;
-        while (reader.TryReadNext(out OnboardingRow row, out RowError? error))
+        try
         {
-            if (reader.RowsRead % ProgressEvery == 0)
+            while (reader.TryReadNext(out OnboardingRow row, out RowError? error))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(reader.RowsRead);
+                if (reader.RowsRead % ProgressEvery == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report(reader.RowsRead);
+                }
+
+                while (targets.Count < reader.Segments.Count)
+                {
+                    targets.Add(null);
+                }
+
+                error ??= CheckRow(store, request.Mode, row, reader.Segments, targets);
+                if (error is not null)
+                {
+                    rejects.Add(error);
+                    continue;
+                }
+
+                if (!batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes))
+                {
+                    Queue();
+                    batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes);
+                }
             }
 
-            while (targets.Count < reader.Segments.Count)
-            {
-                targets.Add(null);
-            }
-
-            error ??= CheckRow(store, request.Mode, row, reader.Segments, targets);
-            if (error is not null)
-            {
-                rejects.Add(error);
-                continue;
-            }
-
-            if (!batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes))
-            {
-                batch.Apply(members, operations);
-                batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes);
-            }
+            Queue();
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The other thread failed; its exception is thrown below.
+        }
+        finally
+        {
+            queued.CompleteAdding();
+            Task.WhenAny(applying).Wait(CancellationToken.None);
         }
 
-        batch.Apply(members, operations);
-
+        applying.GetAwaiter().GetResult();
         progress?.Report(reader.RowsRead);
         if (reader.RowsRead == 0)
         {
@@ -122,6 +165,12 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         }
 
         return new FilePlan(reader.RowsRead, members.NewIds, [.. targets.Where(t => t is not null).Select(t => t!)]);
+
+        void Queue()
+        {
+            queued.Add((batch, [.. targets.Select(t => t?.Operations)]), failed.Token);
+            batch = spare.TryTake(out RowBatch? reused) ? reused : new RowBatch();
+        }
     }
 
     /// <summary>The rules that depend on the mode and on what the store already holds.</summary>

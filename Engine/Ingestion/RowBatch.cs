@@ -4,8 +4,8 @@ namespace Onboarding.Engine.Ingestion;
 
 /// <summary>
 /// Accepted rows of one ID type held back until there are enough to resolve their IDs in one dictionary call
-/// (the batch form overlaps the cache misses of many lookups). Their segment operations are then applied in
-/// file order, so the result is the same as resolving and applying row by row.
+/// (the batch form overlaps the cache misses of many lookups), and to hand them to the thread that does so.
+/// Their segment operations are then applied in file order, so the result is the same as row by row.
 /// </summary>
 internal sealed class RowBatch
 {
@@ -50,8 +50,11 @@ internal sealed class RowBatch
         return true;
     }
 
-    /// <summary>Resolves the held IDs to members and appends their operations to the segments' operations.</summary>
-    public void Apply(MemberResolver resolver, Func<int, SegmentOperations> operations)
+    /// <summary>
+    /// Resolves the held IDs to members and appends their operations to the segments' operations
+    /// (<paramref name="operations"/> by segment index, as the rows give them), then empties the batch.
+    /// </summary>
+    public void Apply(MemberResolver resolver, SegmentOperations?[] operations)
     {
         if (_count == 0)
         {
@@ -69,11 +72,11 @@ internal sealed class RowBatch
                 int index = _ops[op];
                 if (index >= 0)
                 {
-                    operations(index).Add(members[row]);
+                    operations[index]!.Add(members[row]);
                 }
                 else
                 {
-                    operations(~index).Remove(members[row]);
+                    operations[~index]!.Remove(members[row]);
                 }
             }
         }
