@@ -29,7 +29,7 @@ internal sealed class IngestBenchmark : IBenchmark
     public Task<int> RunAsync(string[] args)
     {
         bool quick = args.Contains("--quick");
-        int runs = Option(args, "--runs") is string n ? int.Parse(n, CultureInfo.InvariantCulture) : quick ? 1 : 2;
+        int runs = Option(args, "--runs") is string n ? int.Parse(n, CultureInfo.InvariantCulture) : 1;
         string? dir = Option(args, "--dir");
         bool temporary = dir is null;
         dir ??= Directory.CreateTempSubdirectory("onboarding-ingest-").FullName;
