@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Onboarding.Engine.Segments;
 using Onboarding.Engine.Storage;
 
@@ -82,11 +83,28 @@ public sealed record IngestionResult
 
     public TimeSpan Duration { get; init; }
 
+    /// <summary>Where <see cref="Duration"/> went, for benchmarks and logs; not part of the written summary.</summary>
+    [JsonIgnore]
+    public IngestionTimings Timings { get; init; } = new();
+
     public string? RejectReportPath { get; init; }
 
     public string? SummaryPath { get; init; }
 
     public bool IsApplied => Outcome == FileOutcome.Applied;
+}
+
+/// <summary>The phases of one ingestion: hashing the file, reading it (parse + ID dictionary), resolving the
+/// segments' new versions (sort, bitmaps, set operations) and committing (fsyncs, version files, journal, catalog).</summary>
+public sealed record IngestionTimings
+{
+    public TimeSpan Hash { get; init; }
+
+    public TimeSpan Read { get; init; }
+
+    public TimeSpan Resolve { get; init; }
+
+    public TimeSpan Commit { get; init; }
 }
 
 /// <summary>A whole file is refused (bad header, too many bad rows, shrink guard...): nothing was applied.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -30,6 +31,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         ClientStore store = data.Client(request.Client);
         string fileName = request.DisplayName ?? Path.GetFileName(request.FilePath);
         string hash = HashFile(request.FilePath);
+        var timings = new IngestionTimings { Hash = _time.GetElapsedTime(started) };
         var result = new IngestionResult
         {
             Client = store.Name,
@@ -38,6 +40,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             Outcome = FileOutcome.Applied,
             DryRun = request.DryRun,
             ContentHash = hash,
+            Timings = timings,
         };
 
         if (!request.Force && store.FindApplied(hash) is { } earlier)
@@ -53,17 +56,21 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         var rejects = new List<RowError>();
         try
         {
+            long phase = _time.GetTimestamp();
             FilePlan plan = Read(store, request, rejects, progress, cancellationToken);
+            timings = timings with { Read = _time.GetElapsedTime(phase) };
             result = result with
             {
+                Timings = timings,
                 RowsRead = plan.RowsRead,
                 RowsRejected = rejects.Count,
                 RowsApplied = plan.RowsRead - rejects.Count,
                 NewIds = plan.NewIds,
             };
             CheckRejectedShare(plan.RowsRead, rejects.Count);
+            phase = _time.GetTimestamp();
             List<(SegmentOutcome Outcome, SegmentChange? Change, RoaringBitmap Members)> segments = Resolve(store, request, plan);
-            result = result with { Segments = [.. segments.Select(s => s.Outcome)] };
+            result = result with { Segments = [.. segments.Select(s => s.Outcome)], Timings = timings with { Resolve = _time.GetElapsedTime(phase) } };
             return Finish(store, request, result, rejects, [.. segments.Where(s => s.Change is not null).Select(s => (s.Change!, s.Members))], received, started);
         }
         catch (Exception ex) when (ex is OnboardingFileException or IngestionRefusedException)
@@ -73,43 +80,84 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         }
     }
 
+    /// <summary>
+    /// Reads the file and records every accepted row's segment operations. Two threads: this one parses and
+    /// checks rows and queues them in batches; the other resolves each batch's IDs through the dictionary and
+    /// appends the operations, batch after batch in file order. Only that thread touches the dictionaries and
+    /// the operations until it has finished.
+    /// </summary>
     private FilePlan Read(ClientStore store, IngestionRequest request, List<RowError> rejects, IProgress<long>? progress, CancellationToken cancellationToken)
     {
         using OnboardingFileReader reader = OnboardingFileReader.Open(request.FilePath, OnboardingReadOptions.Default with { HashEmails = request.HashEmails });
         var members = new MemberResolver(store, request.DryRun);
         var targets = new List<SegmentTarget?>();
-        while (reader.TryReadNext(out OnboardingRow row, out RowError? error))
+        using var queued = new BlockingCollection<(RowBatch Rows, SegmentOperations?[] Operations)>(boundedCapacity: 4);
+        var spare = new ConcurrentBag<RowBatch>();
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task applying = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    foreach ((RowBatch rows, SegmentOperations?[] operations) in queued.GetConsumingEnumerable())
+                    {
+                        rows.Apply(members, operations);
+                        spare.Add(rows);
+                    }
+                }
+                catch
+                {
+                    failed.Cancel();
+                    throw;
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+
+        var batch = new RowBatch();
+        try
         {
-            if (reader.RowsRead % ProgressEvery == 0)
+            while (reader.TryReadNext(out OnboardingRow row, out RowError? error))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                progress?.Report(reader.RowsRead);
+                if (reader.RowsRead % ProgressEvery == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    progress?.Report(reader.RowsRead);
+                }
+
+                while (targets.Count < reader.Segments.Count)
+                {
+                    targets.Add(null);
+                }
+
+                error ??= CheckRow(store, request.Mode, row, reader.Segments, targets);
+                if (error is not null)
+                {
+                    rejects.Add(error);
+                    continue;
+                }
+
+                if (!batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes))
+                {
+                    Queue();
+                    batch.TryAdd(row.IdType, row.Id, row.AddIndexes, row.RemoveIndexes);
+                }
             }
 
-            while (targets.Count < reader.Segments.Count)
-            {
-                targets.Add(null);
-            }
-
-            error ??= CheckRow(store, request.Mode, row, reader.Segments, targets);
-            if (error is not null)
-            {
-                rejects.Add(error);
-                continue;
-            }
-
-            uint member = members.Resolve(row.IdType, row.Id);
-            foreach (int index in row.AddIndexes)
-            {
-                targets[index]!.Operations.Add(member);
-            }
-
-            foreach (int index in row.RemoveIndexes)
-            {
-                targets[index]!.Operations.Remove(member);
-            }
+            Queue();
+        }
+        catch (OperationCanceledException) when (failed.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The other thread failed; its exception is thrown below.
+        }
+        finally
+        {
+            queued.CompleteAdding();
+            Task.WhenAny(applying).Wait(CancellationToken.None);
         }
 
+        applying.GetAwaiter().GetResult();
         progress?.Report(reader.RowsRead);
         if (reader.RowsRead == 0)
         {
@@ -117,6 +165,12 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         }
 
         return new FilePlan(reader.RowsRead, members.NewIds, [.. targets.Where(t => t is not null).Select(t => t!)]);
+
+        void Queue()
+        {
+            queued.Add((batch, [.. targets.Select(t => t?.Operations)]), failed.Token);
+            batch = spare.TryTake(out RowBatch? reused) ? reused : new RowBatch();
+        }
     }
 
     /// <summary>The rules that depend on the mode and on what the store already holds.</summary>
@@ -242,6 +296,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             result = result with { RejectReportPath = reportPath };
         }
 
+        long commitStarted = _time.GetTimestamp();
         result = result with { SummaryPath = reportBase + ".summary.json" };
         var entry = new JournalEntry
         {
@@ -259,6 +314,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             Changes = [.. versions.Select(v => v.Change)],
         };
         store.Commit(entry, versions);
+        result = result with { Timings = result.Timings with { Commit = _time.GetElapsedTime(commitStarted) } };
         IngestionSummary.Write(result.SummaryPath, result);
         _logger.LogInformation(
             "{Client}: {File} {Outcome} ({Rows} rows, {Rejected} rejected, {Segments} segments changed){Reason}",

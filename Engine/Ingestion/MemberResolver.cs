@@ -16,6 +16,30 @@ internal sealed class MemberResolver(ClientStore store, bool dryRun)
 
     public long NewIds { get; private set; }
 
+    /// <summary>Resolves <c>members.Length</c> IDs of one type laid end to end in <paramref name="ids"/>.</summary>
+    public void Resolve(IdType type, ReadOnlySpan<byte> ids, Span<uint> members)
+    {
+        if (dryRun)
+        {
+            int keyLength = ids.Length / members.Length;
+            for (int i = 0; i < members.Length; i++)
+            {
+                members[i] = Resolve(type, ids.Slice(i * keyLength, keyLength));
+            }
+
+            return;
+        }
+
+        IdDictionary dictionary = store.Dictionary(type);
+        long before = dictionary.Count;
+        dictionary.GetOrAdd(ids, members);
+        NewIds += dictionary.Count - before;
+        for (int i = 0; i < members.Length; i++)
+        {
+            members[i] = MemberSpace.ToMember(type, members[i]);
+        }
+    }
+
     public uint Resolve(IdType type, ReadOnlySpan<byte> id)
     {
         IdDictionary dictionary = store.Dictionary(type);

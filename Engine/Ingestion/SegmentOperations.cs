@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using Onboarding.Engine.Bitmaps;
 
 namespace Onboarding.Engine.Ingestion;
@@ -29,8 +30,7 @@ internal sealed class SegmentOperations
     /// <summary>Resolves the operations into the members finally added and finally removed.</summary>
     public (RoaringBitmap Adds, RoaringBitmap Removes) Resolve()
     {
-        Span<ulong> entries = _entries.AsSpan(0, _count);
-        entries.Sort();
+        Span<ulong> entries = SortByMember(_entries.AsSpan(0, _count));
         uint[] adds = ArrayPool<uint>.Shared.Rent(_count);
         uint[] removes = ArrayPool<uint>.Shared.Rent(_count);
         int addCount = 0;
@@ -62,6 +62,62 @@ internal sealed class SegmentOperations
             ArrayPool<uint>.Shared.Return(adds);
             ArrayPool<uint>.Shared.Return(removes);
         }
+    }
+
+    /// <summary>
+    /// Sorts entries by member, keeping file order among a member's entries: an LSD radix sort (stable, 11-bit
+    /// digits) over the member bits that vary, several times faster than a comparison sort of millions of entries.
+    /// Entries are appended in file order, so the result equals sorting the whole ulongs. Returns the sorted span
+    /// (in the entries' array or in a scratch array of the same length).
+    /// </summary>
+    private Span<ulong> SortByMember(Span<ulong> entries)
+    {
+        const int DigitBits = 11;
+        if (entries.Length < 2)
+        {
+            return entries;
+        }
+
+        uint min = uint.MaxValue;
+        uint max = 0;
+        foreach (ulong entry in entries)
+        {
+            uint member = (uint)(entry >> 32);
+            min = Math.Min(min, member);
+            max = Math.Max(max, member);
+        }
+
+        int bits = 32 - BitOperations.LeadingZeroCount(max - min);
+        Span<ulong> from = entries;
+        Span<ulong> to = new ulong[entries.Length];
+        Span<int> offsets = new int[1 << DigitBits];
+        for (int shift = 0; shift < bits; shift += DigitBits)
+        {
+            offsets.Clear();
+            foreach (ulong entry in from)
+            {
+                offsets[Digit(entry, min, shift)]++;
+            }
+
+            int sum = 0;
+            for (int digit = 0; digit < offsets.Length; digit++)
+            {
+                (offsets[digit], sum) = (sum, sum + offsets[digit]);
+            }
+
+            foreach (ulong entry in from)
+            {
+                to[offsets[Digit(entry, min, shift)]++] = entry;
+            }
+
+            Span<ulong> swap = from;
+            from = to;
+            to = swap;
+        }
+
+        return from;
+
+        static int Digit(ulong entry, uint min, int shift) => (int)(((uint)(entry >> 32) - min) >> shift) & ((1 << DigitBits) - 1);
     }
 
     private void Append(uint member, bool isAdd)

@@ -5,6 +5,7 @@ using Onboarding.Bench;
 IBenchmark[] benchmarks =
 [
     new IdDictionaryBenchmark(),
+    new IngestBenchmark(),
     new ParserBenchmark(),
     new RoaringBenchmark(),
 ];

@@ -23,6 +23,12 @@ internal sealed class OnboardingFileGenerator
     /// <summary>Share of rows that also carry a Remove. Defaults to 0.1.</summary>
     public double RemoveShare { get; init; } = 0.1;
 
+    /// <summary>The first ID number: rows use ID numbers <c>FirstId .. FirstId + DistinctIds - 1</c>. Defaults to 0.</summary>
+    public long FirstId { get; init; }
+
+    /// <summary>Row r uses ID number <c>FirstId + r</c> (every ID exactly once) instead of a random one.</summary>
+    public bool EachIdOnce { get; init; }
+
     /// <summary>Seed of the row choices.</summary>
     public int Seed { get; init; } = 42;
 
@@ -52,7 +58,7 @@ internal sealed class OnboardingFileGenerator
         ReadOnlySpan<byte> hex = "0123456789abcdef"u8;
         for (long row = 0; row < Rows; row++)
         {
-            IdFor(random.NextInt64(DistinctIds), id);
+            IdFor(FirstId + (EachIdOnce ? row : random.NextInt64(DistinctIds)), id);
             int length = 0;
             "HEMSHA2,"u8.CopyTo(line);
             length += 8;
