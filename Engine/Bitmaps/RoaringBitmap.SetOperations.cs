@@ -265,11 +265,20 @@ public sealed partial class RoaringBitmap
         }
 
         words ??= new ulong[BitsetOps.Words];
+        int seen = 0;
         for (int k = 0; k < group.Count; k++)
         {
-            if (k != first || group[k] is not BitsetContainer)
+            Container c = group[k];
+            if (k != first || c is not BitsetContainer)
             {
-                ContainerOps.LazyOrInto(words, group[k]);
+                ContainerOps.LazyOrInto(words, c);
+            }
+
+            // Once the containers so far hold 65536 values the union may be full: then the rest cannot add anything.
+            seen += c.Cardinality;
+            if (seen >= 65536 && k + 1 < group.Count && words.AsSpan().IndexOfAnyExcept(ulong.MaxValue) < 0)
+            {
+                return Container.Range(0, 65536);
             }
         }
 

@@ -408,11 +408,7 @@ internal static class ContainerOps
         switch (other)
         {
             case ArrayContainer oa:
-                foreach (ushort v in oa.Span)
-                {
-                    words[v >> 6] |= 1UL << v;
-                }
-
+                BitsetOps.SetAll(words, oa.Span);
                 break;
             case BitsetContainer ob:
                 BitsetOps.Apply<OrOp>(words, ob.Words, words);
