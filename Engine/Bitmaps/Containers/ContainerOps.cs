@@ -415,11 +415,7 @@ internal static class ContainerOps
                 break;
             default:
                 var or = (RunContainer)other;
-                for (int k = 0; k < or.RunCount; k++)
-                {
-                    BitsetOps.SetRangeLazy(words, or.Start(k), or.End(k) + 1);
-                }
-
+                BitsetOps.SetRuns(words, or.Runs.AsSpan(0, 2 * or.RunCount));
                 break;
         }
     }

@@ -193,6 +193,39 @@ internal static class BitsetOps
         }
     }
 
+    /// <summary>Sets the bits of (start, length-1) run pairs, without counting.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SetRuns(ulong[] words, ReadOnlySpan<ushort> runs)
+    {
+        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        ref ulong w = ref MemoryMarshal.GetArrayDataReference(words);
+        for (int k = 0; k + 1 < runs.Length; k += 2)
+        {
+            int start = runs[k], end = start + runs[k + 1]; // inclusive, <= 65535
+            int first = start >> 6, last = end >> 6;
+            ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - (end & 63));
+            if (first == last)
+            {
+                Unsafe.Add(ref w, first) |= firstMask & lastMask;
+                continue;
+            }
+
+            Unsafe.Add(ref w, first) |= firstMask;
+            Unsafe.Add(ref w, last) |= lastMask;
+            if (last - first > 16)
+            {
+                words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
+            }
+            else
+            {
+                for (int i = first + 1; i < last; i++)
+                {
+                    Unsafe.Add(ref w, i) = ulong.MaxValue;
+                }
+            }
+        }
+    }
+
     /// <summary>Sets the bits of values (no count), four at a time and without bounds checks (a ushort's word is &lt; 1024).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SetAll(ulong[] words, ReadOnlySpan<ushort> values)
