@@ -157,12 +157,19 @@ public sealed partial class RoaringBitmap
             total += b._size;
         }
 
-        // Sort (key, container index) pairs packed in longs, then process each key's group.
+        // Order (key, container index) pairs packed in longs by key, bitmap order within a key, then process
+        // each key's group: a counting sort over the key range when it is narrow, else a comparison sort.
         var all = new Container[total];
         var order = new long[total];
-        int n = 0;
+        int n = 0, minKey = ushort.MaxValue, maxKey = 0;
         foreach (RoaringBitmap b in bitmaps)
         {
+            if (b._size > 0)
+            {
+                minKey = Math.Min(minKey, b._keys[0]);
+                maxKey = Math.Max(maxKey, b._keys[b._size - 1]);
+            }
+
             for (int i = 0; i < b._size; i++, n++)
             {
                 all[n] = b._containers[i];
@@ -170,7 +177,31 @@ public sealed partial class RoaringBitmap
             }
         }
 
-        order.AsSpan().Sort();
+        if (total > 0 && maxKey - minKey < 4 * total)
+        {
+            var starts = new int[maxKey - minKey + 2];
+            foreach (long entry in order)
+            {
+                starts[(int)(entry >> 32) - minKey + 1]++;
+            }
+
+            for (int k = 1; k < starts.Length; k++)
+            {
+                starts[k] += starts[k - 1];
+            }
+
+            var sorted = new long[total];
+            foreach (long entry in order)
+            {
+                sorted[starts[(int)(entry >> 32) - minKey]++] = entry;
+            }
+
+            order = sorted;
+        }
+        else
+        {
+            order.AsSpan().Sort();
+        }
         var keys = new ushort[Math.Min(total, 65536)];
         var containers = new Container[keys.Length];
         int size = 0;
@@ -265,11 +296,20 @@ public sealed partial class RoaringBitmap
         }
 
         words ??= new ulong[BitsetOps.Words];
+        int seen = 0;
         for (int k = 0; k < group.Count; k++)
         {
-            if (k != first || group[k] is not BitsetContainer)
+            Container c = group[k];
+            if (k != first || c is not BitsetContainer)
             {
-                ContainerOps.LazyOrInto(words, group[k]);
+                ContainerOps.LazyOrInto(words, c);
+            }
+
+            // Once the containers so far hold 65536 values the union may be full: then the rest cannot add anything.
+            seen += c.Cardinality;
+            if (seen >= 65536 && k + 1 < group.Count && words.AsSpan().IndexOfAnyExcept(ulong.MaxValue) < 0)
+            {
+                return Container.Range(0, 65536);
             }
         }
 

@@ -316,7 +316,9 @@ internal static class RoaringBreakdown
 
     private static double Best(int repetitions, Func<long> body)
     {
-        for (int w = 0; w < 3; w++)
+        // Long enough for tiered compilation to finish (tier-1 code arrives after ~100 ms in the background).
+        var warmup = Stopwatch.StartNew();
+        for (int w = 0; w < 3 || warmup.ElapsedMilliseconds < 250; w++)
         {
             _sink += body();
         }

@@ -193,6 +193,63 @@ internal static class BitsetOps
         }
     }
 
+    /// <summary>Sets the bits of (start, length-1) run pairs, without counting.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SetRuns(ulong[] words, ReadOnlySpan<ushort> runs)
+    {
+        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        ref ulong w = ref MemoryMarshal.GetArrayDataReference(words);
+        for (int k = 0; k + 1 < runs.Length; k += 2)
+        {
+            int start = runs[k], end = start + runs[k + 1]; // inclusive, <= 65535
+            int first = start >> 6, last = end >> 6;
+            ulong firstMask = ulong.MaxValue << start, lastMask = ulong.MaxValue >> (63 - (end & 63));
+            if (first == last)
+            {
+                Unsafe.Add(ref w, first) |= firstMask & lastMask;
+                continue;
+            }
+
+            Unsafe.Add(ref w, first) |= firstMask;
+            Unsafe.Add(ref w, last) |= lastMask;
+            if (last - first > 16)
+            {
+                words.AsSpan(first + 1, last - first - 1).Fill(ulong.MaxValue);
+            }
+            else
+            {
+                for (int i = first + 1; i < last; i++)
+                {
+                    Unsafe.Add(ref w, i) = ulong.MaxValue;
+                }
+            }
+        }
+    }
+
+    /// <summary>Sets the bits of values (no count), four at a time and without bounds checks (a ushort's word is &lt; 1024).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void SetAll(ulong[] words, ReadOnlySpan<ushort> values)
+    {
+        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        ref ulong w = ref MemoryMarshal.GetArrayDataReference(words);
+        ref ushort v = ref MemoryMarshal.GetReference(values);
+        nuint n = (nuint)values.Length, i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            uint v0 = Unsafe.Add(ref v, i), v1 = Unsafe.Add(ref v, i + 1), v2 = Unsafe.Add(ref v, i + 2), v3 = Unsafe.Add(ref v, i + 3);
+            Unsafe.Add(ref w, v0 >> 6) |= 1UL << (int)v0;
+            Unsafe.Add(ref w, v1 >> 6) |= 1UL << (int)v1;
+            Unsafe.Add(ref w, v2 >> 6) |= 1UL << (int)v2;
+            Unsafe.Add(ref w, v3 >> 6) |= 1UL << (int)v3;
+        }
+
+        for (; i < n; i++)
+        {
+            uint x = Unsafe.Add(ref v, i);
+            Unsafe.Add(ref w, x >> 6) |= 1UL << (int)x;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Get(ulong[] words, int value) => (words[value >> 6] & (1UL << value)) != 0;
 
@@ -280,15 +337,26 @@ internal static class BitsetOps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Extract(ulong[] words, Span<ushort> dst)
     {
+        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        ref ulong r = ref MemoryMarshal.GetArrayDataReference(words);
         int n = 0;
-        for (int i = 0; i < Words; i++)
+        for (int block = 0; block < Words; block += 8)
         {
-            ulong w = words[i];
-            int baseValue = i << 6;
-            while (w != 0)
+            // Sparse bitsets: skip 8 zero words with one compare, visit only the non-zero ones.
+            uint nonZero = Vector512.IsHardwareAccelerated
+                ? (uint)(~Vector512.Equals(Vector512.LoadUnsafe(ref r, (nuint)block), Vector512<ulong>.Zero)).ExtractMostSignificantBits()
+                : 0xFF;
+            while (nonZero != 0)
             {
-                dst[n++] = (ushort)(baseValue + BitOperations.TrailingZeroCount(w));
-                w &= w - 1;
+                int i = block + BitOperations.TrailingZeroCount(nonZero);
+                nonZero &= nonZero - 1;
+                ulong w = Unsafe.Add(ref r, i);
+                int baseValue = i << 6;
+                while (w != 0)
+                {
+                    dst[n++] = (ushort)(baseValue + BitOperations.TrailingZeroCount(w));
+                    w &= w - 1;
+                }
             }
         }
 

@@ -150,12 +150,19 @@ public class RoaringModelPropertyTests
     }
 
     [Property(Arbitrary = [typeof(RoaringArbitraries)], MaxTest = 200)]
-    public void RankSelect_AnySet_AreInverse(ValueSet set, bool runOptimize, uint probe)
+    public void RankSelect_AnySet_AreInverse(ValueSet set, bool runOptimize, int index, short delta)
     {
         RoaringBitmap bitmap = Build(set, runOptimize);
         uint[] v = set.Values;
-        Assert.Equal(SortedReference.Rank(v, probe), bitmap.Rank(probe));
-        Assert.Equal(Array.BinarySearch(v, probe) >= 0, bitmap.Contains(probe));
+
+        // Probes next to a member (delta −32768..32767 reaches the neighbouring containers) and at the edges.
+        long near = v.Length == 0 ? delta : v[(int)((uint)index % (uint)v.Length)] + (long)delta;
+        foreach (uint probe in (uint[])[(uint)Math.Clamp(near, 0, uint.MaxValue), 0, 65535, 65536, uint.MaxValue])
+        {
+            Assert.Equal(SortedReference.Rank(v, probe), bitmap.Rank(probe));
+            Assert.Equal(Array.BinarySearch(v, probe) >= 0, bitmap.Contains(probe));
+        }
+
         for (int i = 0; i < v.Length; i += Math.Max(1, v.Length / 50))
         {
             Assert.Equal(v[i], bitmap.Select(i));
