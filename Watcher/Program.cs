@@ -1,4 +1,3 @@
-using Onboarding.Engine;
+using Onboarding.Watcher.Cli;
 
-Console.WriteLine($"onboard {EngineInfo.Version}");
-return 0;
+return OnboardCommandLine.Run(args);

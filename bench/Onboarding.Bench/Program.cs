@@ -4,6 +4,9 @@ using Onboarding.Bench;
 //   dotnet run -c Release --project bench/Onboarding.Bench -- <name> [--quick] [options]
 IBenchmark[] benchmarks =
 [
+    new IdDictionaryBenchmark(),
+    new IngestBenchmark(),
+    new ParserBenchmark(),
     new RoaringBenchmark(),
 ];
 

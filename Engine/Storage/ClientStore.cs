@@ -1,0 +1,166 @@
+using Onboarding.Engine.Bitmaps;
+using Onboarding.Engine.Ids;
+using Onboarding.Engine.Segments;
+
+namespace Onboarding.Engine.Storage;
+
+/// <summary>
+/// One client's (tenant's) part of the data folder: its ID dictionaries, segment version files and commit
+/// journal. Nothing here is shared with another client.
+/// </summary>
+public sealed class ClientStore : IDisposable
+{
+    private readonly Catalog _catalog;
+    private readonly CommitJournal _journal;
+    private const int VersionCacheCapacity = 256;
+    private readonly Dictionary<IdType, IdDictionary> _dictionaries = [];
+    private readonly Dictionary<(int Id, int Version), RoaringBitmap> _versionCache = [];
+
+    private ClientStore(string name, string folder, Catalog catalog, CommitJournal journal)
+    {
+        Name = name;
+        Folder = folder;
+        _catalog = catalog;
+        _journal = journal;
+        Segments = new SegmentFiles(Path.Combine(folder, "segments"));
+    }
+
+    public string Name { get; }
+
+    public string Folder { get; }
+
+    public SegmentFiles Segments { get; }
+
+    public long NextSequence => _journal.NextSequence;
+
+    /// <summary>
+    /// Opens a client's folder and brings the catalog level with the journal: entries the catalog lost in a
+    /// crash are applied again, and version files no committed entry names are deleted.
+    /// </summary>
+    internal static ClientStore Open(string name, string folder, Catalog catalog)
+    {
+        DataFolder.CreatePrivateDirectory(folder);
+        CommitJournal journal = CommitJournal.Open(Path.Combine(folder, "commits.log"));
+        var store = new ClientStore(name, folder, catalog, journal);
+        try
+        {
+            store.Recover();
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The client's dictionary for one ID type, opened on first use.</summary>
+    public IdDictionary Dictionary(IdType type)
+    {
+        if (!_dictionaries.TryGetValue(type, out IdDictionary? dictionary))
+        {
+            string folder = Path.Combine(Folder, "ids");
+            DataFolder.CreatePrivateDirectory(folder);
+            dictionary = IdDictionary.Open(Path.Combine(folder, IdTypes.FileName(type) + ".ids"), type);
+            _dictionaries.Add(type, dictionary);
+        }
+
+        return dictionary;
+    }
+
+    public SegmentInfo? FindSegment(string group, string segment) => _catalog.FindSegment(Name, group, segment);
+
+    public IReadOnlyList<SegmentInfo> ListSegments() => _catalog.Segments(Name);
+
+    /// <summary>
+    /// The current members of a segment. Versions are immutable, so they are cached; callers must not modify
+    /// the bitmap they get (clone it first).
+    /// </summary>
+    public RoaringBitmap ReadMembers(SegmentInfo segment)
+    {
+        lock (_versionCache)
+        {
+            if (_versionCache.TryGetValue((segment.Id, segment.CurrentVersion), out RoaringBitmap? cached))
+            {
+                return cached;
+            }
+        }
+
+        RoaringBitmap members = Segments.Read(segment.Id, segment.CurrentVersion);
+        lock (_versionCache)
+        {
+            if (_versionCache.Count >= VersionCacheCapacity)
+            {
+                _versionCache.Clear();
+            }
+
+            _versionCache[(segment.Id, segment.CurrentVersion)] = members;
+        }
+
+        return members;
+    }
+
+    /// <summary>The ID text of a member value (as exports and reports write it).</summary>
+    public string FormatMember(uint member)
+    {
+        (IdType type, uint ordinal) = MemberSpace.FromMember(member);
+        Span<byte> id = stackalloc byte[IdTypes.ByteLength(type)];
+        Dictionary(type).GetId(ordinal, id);
+        return IdCodec.Format(type, id);
+    }
+
+    public JournalEntry? FindApplied(string contentHash) => _catalog.FindApplied(Name, contentHash);
+
+    public int NextSegmentId() => _catalog.NextSegmentId(Name);
+
+    /// <summary>
+    /// Commits a file's effect atomically. Order matters for crash safety: dictionaries are fsynced (every
+    /// ordinal a new version mentions is durable), version files are written durably, then the journal line
+    /// is appended and fsynced (the commit point), then the catalog is updated.
+    /// </summary>
+    public void Commit(JournalEntry entry, IReadOnlyList<(SegmentChange Change, RoaringBitmap Members)> versions)
+    {
+        foreach (IdDictionary dictionary in _dictionaries.Values)
+        {
+            dictionary.Flush();
+        }
+
+        foreach ((SegmentChange change, RoaringBitmap members) in versions)
+        {
+            Segments.Write(change.SegmentId, change.Version, members);
+        }
+
+        _journal.Append(entry);
+        _catalog.Apply(Name, entry);
+    }
+
+    public void Dispose()
+    {
+        foreach (IdDictionary dictionary in _dictionaries.Values)
+        {
+            dictionary.Dispose();
+        }
+
+        _journal.Dispose();
+    }
+
+    private void Recover()
+    {
+        long applied = _catalog.AppliedSequence(Name);
+        var committed = new HashSet<(int, int)>();
+        foreach (JournalEntry entry in _journal.Entries)
+        {
+            if (entry.Sequence > applied)
+            {
+                _catalog.Apply(Name, entry);
+            }
+
+            foreach (SegmentChange change in entry.Changes)
+            {
+                committed.Add((change.SegmentId, change.Version));
+            }
+        }
+
+        Segments.DeleteUnreferenced(committed);
+    }
+}

@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Audiences.Expressions;
+using Onboarding.Engine.Storage;
+
+namespace Onboarding.Watcher.Cli;
+
+/// <summary>The <c>onboard</c> command tree; every command is thin over the Engine's services.</summary>
+internal static class OnboardCommandLine
+{
+    public static RootCommand Build()
+    {
+        RootCommand root = new("onboard: ingest onboarding files into segments, and inspect them.")
+        {
+            CommonOptions.Data,
+            CommonOptions.Json,
+            IngestCommands.Ingest(),
+            IngestCommands.Validate(),
+            SegmentCommands.List(),
+            SegmentCommands.Show(),
+            AudienceCommands.Audience(),
+            AudienceCommands.Overlap(),
+            AudienceCommands.Process(),
+        };
+        return root;
+    }
+
+    /// <summary>Runs a command line: usage errors exit 2, refused work exits 1, with a clear message on stderr.</summary>
+    public static int Run(string[] args, TextWriter? error = null)
+    {
+        error ??= Console.Error;
+        ParseResult result = Build().Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError parseError in result.Errors)
+            {
+                error.WriteLine($"error: {parseError.Message}");
+            }
+
+            error.WriteLine("Run 'onboard --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is AudienceRuleException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+    }
+}

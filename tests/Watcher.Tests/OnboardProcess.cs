@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Onboarding.Watcher.Tests;
+
+/// <summary>Runs the real <c>onboard</c> program (the built Watcher) as a child process.</summary>
+internal static class OnboardProcess
+{
+    public static string ProgramPath { get; } = Path.Combine(AppContext.BaseDirectory, "onboard.dll");
+
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ProgramPath);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start onboard");
+    }
+
+    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    {
+        using Process process = Start(args);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"onboard {string.Join(' ', args)} did not finish in 2 minutes");
+        }
+
+        return (process.ExitCode, output.Result, error.Result);
+    }
+}
