@@ -204,8 +204,26 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Contains(uint value)
     {
-        int i = FindKey((ushort)(value >> 16));
-        return i >= 0 && _containers[i].Contains((ushort)value);
+        int i = ArrayOps.IndexOf(_keys.AsSpan(0, _size), (ushort)(value >> 16));
+        if (i < 0)
+        {
+            return false;
+        }
+
+        // Sealed-type checks instead of a virtual call.
+        Container c = _containers[i];
+        ushort low = (ushort)value;
+        if (c is ArrayContainer array)
+        {
+            return ArrayOps.IndexOf(array.Span, low) >= 0;
+        }
+
+        if (c is BitsetContainer bitset)
+        {
+            return (bitset.Words[low >> 6] & (1UL << low)) != 0;
+        }
+
+        return c.Contains(low);
     }
 
     /// <summary>Adds every value in [start, endExclusive); endExclusive may be 2^32 to include <see cref="uint.MaxValue"/>.</summary>

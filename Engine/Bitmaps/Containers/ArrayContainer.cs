@@ -30,7 +30,7 @@ internal sealed class ArrayContainer : Container
     public override int SerializedSizeInBytes => 2 * Count;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override bool Contains(ushort value) => ArrayOps.BinarySearch(Span, value) >= 0;
+    public override bool Contains(ushort value) => ArrayOps.IndexOf(Span, value) >= 0;
 
     public override Container Add(ushort value)
     {

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
 using Onboarding.Engine.Bitmaps.Internal;
 
@@ -348,53 +347,23 @@ internal static class ContainerOps
         return builder.ToContainer().RunOptimize();
     }
 
-    /// <summary>Array unions up to this total size merge; larger ones go through a scratch bitset.</summary>
-    private const int UnionByMergeLimit = 512;
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container OrArrays(ArrayContainer a, ArrayContainer b)
     {
-        if (a.Count + b.Count <= UnionByMergeLimit)
+        ushort[] scratch = Scratch.Values;
+        int n = ArrayOps.Union(a.Span, b.Span, scratch);
+        if (n <= Container.MaxArraySize)
         {
-            ushort[] scratch = Scratch.Values;
-            int n = ArrayOps.Union(a.Span, b.Span, scratch);
             return new ArrayContainer(scratch.AsSpan(0, n).ToArray(), n);
         }
 
-        if (a.Count + b.Count <= Container.MaxArraySize)
+        var words = new ulong[BitsetOps.Words];
+        foreach (ushort v in scratch.AsSpan(0, n))
         {
-            // Larger unions: scatter into a scratch bitset and gather back (no merge dependency chain).
-            ulong[] words = Scratch.Words;
-            int first = Math.Min(a.Min, b.Min) >> 6, last = Math.Max(a.Max, b.Max) >> 6;
-            foreach (ushort v in a.Span)
-            {
-                words[v >> 6] |= 1UL << v;
-            }
-
-            foreach (ushort v in b.Span)
-            {
-                words[v >> 6] |= 1UL << v;
-            }
-
-            var values = new ushort[BitsetOps.CountRange(words, first << 6, (last + 1) << 6)];
-            int n = 0;
-            for (int i = first; i <= last; i++)
-            {
-                ulong w = words[i];
-                words[i] = 0;
-                while (w != 0)
-                {
-                    values[n++] = (ushort)((i << 6) + BitOperations.TrailingZeroCount(w));
-                    w &= w - 1;
-                }
-            }
-
-            return new ArrayContainer(values, n);
+            words[v >> 6] |= 1UL << v;
         }
 
-        BitsetContainer result = a.ToBitset();
-        OrInto(result, b);
-        return result.Count <= Container.MaxArraySize ? result.ToArray() : result;
+        return new BitsetContainer(words, n);
     }
 
     /// <summary>bitset |= other (bitset is mutated and returned).</summary>

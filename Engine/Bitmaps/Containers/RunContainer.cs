@@ -76,8 +76,25 @@ internal sealed class RunContainer : Container
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Contains(ushort value)
     {
-        int i = FindRun(value);
-        return i >= 0 && value <= End(i);
+        // Branchless binary search over the run starts for the last start <= value.
+        ushort[] runs = Runs;
+        int n = RunCount;
+        if (n == 0 || runs.Length < 2 * n)
+        {
+            return false;
+        }
+
+        ref ushort r = ref MemoryMarshal.GetArrayDataReference(runs);
+        int lo = 0;
+        while (n > 1)
+        {
+            int half = n >> 1;
+            lo = Unsafe.Add(ref r, 2 * (lo + half)) <= value ? lo + half : lo;
+            n -= half;
+        }
+
+        int start = Unsafe.Add(ref r, 2 * lo);
+        return start <= value && value - start <= Unsafe.Add(ref r, (2 * lo) + 1);
     }
 
     public override Container Add(ushort value)

@@ -48,4 +48,43 @@ public class ArrayOpsTests
             Assert.Equal(expected < 0 ? values.Length : expected, ArrayOps.LowerBound(values, (ushort)v));
         }
     }
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(100)]
+    [InlineData(4096)]
+    public void IndexOf_EveryValue_MatchesLinearScan(int count)
+    {
+        ushort[] values = RandomSorted(new Random(count), count, count * 3 + 10);
+        for (int v = 0; v <= ushort.MaxValue; v += count >= 1000 ? 1 : 7)
+        {
+            Assert.Equal(Array.IndexOf(values, (ushort)v), ArrayOps.IndexOf(values, (ushort)v));
+        }
+
+        foreach (ushort v in values)
+        {
+            Assert.Equal(Array.IndexOf(values, v), ArrayOps.IndexOf(values, v));
+        }
+    }
+
+    [Fact]
+    public void Union_InterleavedAndOverlappingBlocks_MatchesLinq()
+    {
+        var random = new Random(7);
+        for (int round = 0; round < 2000; round++)
+        {
+            int range = random.Next(16, 400);
+            ushort[] a = RandomSorted(random, random.Next(0, 120), range), b = RandomSorted(random, random.Next(0, 120), range);
+            var dst = new ushort[a.Length + b.Length];
+            Assert.Equal(a.Union(b).Order(), dst[..ArrayOps.Union(a, b, dst)]);
+        }
+    }
 }
+
