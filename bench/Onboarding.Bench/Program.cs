@@ -4,6 +4,7 @@ using Onboarding.Bench;
 //   dotnet run -c Release --project bench/Onboarding.Bench -- <name> [--quick] [options]
 IBenchmark[] benchmarks =
 [
+    new AudiencePreviewBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),
     new ParserBenchmark(),

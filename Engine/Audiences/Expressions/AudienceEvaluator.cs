@@ -8,10 +8,12 @@ namespace Onboarding.Engine.Audiences.Expressions;
 /// validated first (<see cref="AudienceExpression.Validate"/>), so the same errors apply.
 /// </summary>
 /// <remarks>
-/// The plan: an AND intersects its positive operands smallest first (by cardinality, terms before compound
-/// operands, stopping at the first empty result) and then removes its NOT operands with AndNot on the running
-/// result, so base−x is never built inside an AND that has a positive operand; an AND of NOTs only starts from the
-/// base. An OR is one wide union; its NOT operands are folded first, since NOT a OR NOT b = base − (a AND b).
+/// The plan: an AND intersects its positive operands smallest first (by cardinality; segments and groups are
+/// fetched before references and nested expressions are evaluated, and the first empty one ends the AND) and then
+/// removes its NOT operands with AndNot on the running result, so base−x is never built inside an AND that has a
+/// positive operand; an AND of NOTs only starts from the base, and so does an AND whose positive operands may hold
+/// members outside the base (snapshots keep members who have since left every segment; NOT is relative to the
+/// current base). An OR is one wide union; its NOT operands are folded first, since NOT a OR NOT b = base − (a AND b).
 /// <c>"Group=*"</c> is a wide union of the group's segments. Segments, groups, the base and referenced audiences
 /// are fetched or computed once per evaluation. The bitmaps the sources return are never modified: in-place
 /// operations only run on bitmaps this evaluation created. <see cref="Count"/> does the same work but takes the
@@ -80,6 +82,7 @@ public static class AudienceEvaluator
         private readonly Dictionary<SegmentName, RoaringBitmap> _segments = [];
         private readonly Dictionary<string, RoaringBitmap> _groups = new(StringComparer.Ordinal);
         private readonly Dictionary<string, RoaringBitmap> _audiences = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, bool> _withinBase = new(StringComparer.Ordinal);
         private RoaringBitmap? _base;
 
         private RoaringBitmap Base => _base ??= _sources.Base();
@@ -106,15 +109,17 @@ public static class AudienceEvaluator
         {
             var positives = new List<Value>(operands.Count);
             var negatives = new List<AudienceExpression>();
-            // Terms first: fetching them is cheap and an empty one ends the AND before any compound work.
+            // Segments and groups first: fetching them is cheap and an empty one ends the AND before any other work
+            // (audience references and nested expressions are evaluated after).
             foreach (AudienceExpression operand in operands)
             {
                 if (operand is NotExpression not)
                 {
                     negatives.Add(not.Operand);
                 }
-                else if (operand is AudienceTerm term)
+                else if (operand is SegmentTerm or GroupTerm)
                 {
+                    AudienceTerm term = (AudienceTerm)operand;
                     RoaringBitmap bitmap = Term(term);
                     if (bitmap.IsEmpty)
                     {
@@ -127,7 +132,7 @@ public static class AudienceEvaluator
 
             foreach (AudienceExpression operand in operands)
             {
-                if (operand is not (NotExpression or AudienceTerm))
+                if (operand is not (NotExpression or SegmentTerm or GroupTerm))
                 {
                     Value value = Evaluate(operand);
                     if (value.Bitmap.IsEmpty)
@@ -139,7 +144,9 @@ public static class AudienceEvaluator
                 }
             }
 
-            if (positives.Count == 0)
+            // x AND NOT y is x ∩ (base − y), which is x − y only when x is within the base: always unless every
+            // positive operand can hold members outside it (a snapshot keeps members who left every segment).
+            if (positives.Count == 0 || (negatives.Count > 0 && !operands.Any(o => o is not NotExpression && WithinBase(o))))
             {
                 positives.Add(new Value(Base, Owned: false));
             }
@@ -246,6 +253,19 @@ public static class AudienceEvaluator
                     return Outcome.Of(new Value(RoaringBitmap.Or(bitmaps), Owned: true));
             }
         }
+
+        /// <summary>Whether the members are certainly all in the base (snapshots may not be).</summary>
+        private bool WithinBase(AudienceExpression expression) => expression switch
+        {
+            SegmentTerm or GroupTerm or NotExpression => true,
+            ReferenceTerm reference => _withinBase.TryGetValue(reference.Name, out bool within)
+                ? within
+                : _withinBase[reference.Name] = binder.Resolved(reference.Name) is AudienceReference.Audience
+                    && WithinBase(binder.Definition(reference.Name)),
+            AndExpression and => and.Operands.Any(WithinBase),
+            OrExpression or => or.Operands.All(WithinBase),
+            _ => false,
+        };
 
         /// <summary>A term's members; shared (the sources' bitmap or this evaluation's memo), never to be modified.</summary>
         private RoaringBitmap Term(AudienceTerm term) => term switch

@@ -76,42 +76,27 @@ internal sealed class AudienceExpressionParser
         _ => "NOT",
     };
 
-    private AudienceExpression ParseOr()
+    private AudienceExpression ParseOr() => ParseChain(Kind.Or, ParseAnd, static operands => new OrExpression(operands));
+
+    private AudienceExpression ParseAnd() => ParseChain(Kind.And, ParseNot, static operands => new AndExpression(operands));
+
+    /// <summary><c>operand ( op operand )*</c>, one flattened chain node when there is an operator.</summary>
+    private AudienceExpression ParseChain(Kind op, Func<AudienceExpression> operand, Func<List<AudienceExpression>, AudienceExpression> chain)
     {
-        AudienceExpression first = ParseAnd();
-        if (_current.Kind != Kind.Or)
+        AudienceExpression first = operand();
+        if (_current.Kind != op)
         {
             return first;
         }
 
         var operands = new List<AudienceExpression> { first };
-        while (_current.Kind == Kind.Or)
+        while (_current.Kind == op)
         {
-            Token op = Advance();
-            RequireRightOperand(op);
-            operands.Add(ParseAnd());
+            RequireRightOperand(Advance());
+            operands.Add(operand());
         }
 
-        return new OrExpression(operands) { Span = TextSpan.Cover(first.Span!.Value, operands[^1].Span!.Value) };
-    }
-
-    private AudienceExpression ParseAnd()
-    {
-        AudienceExpression first = ParseNot();
-        if (_current.Kind != Kind.And)
-        {
-            return first;
-        }
-
-        var operands = new List<AudienceExpression> { first };
-        while (_current.Kind == Kind.And)
-        {
-            Token op = Advance();
-            RequireRightOperand(op);
-            operands.Add(ParseNot());
-        }
-
-        return new AndExpression(operands) { Span = TextSpan.Cover(first.Span!.Value, operands[^1].Span!.Value) };
+        return chain(operands) with { Span = TextSpan.Cover(first.Span!.Value, operands[^1].Span!.Value) };
     }
 
     private AudienceExpression ParseNot()

@@ -4,7 +4,7 @@ namespace Onboarding.Engine.Audiences.Expressions;
 
 /// <summary>
 /// "Did you mean" for a mistyped name: the closest candidates by Levenshtein distance over case-folded text
-/// (so a case-only difference is distance 0), within a third of the name's length (at least 2), best first,
+/// (so a case-only difference is distance 0), within a quarter of the name's length (at least 2), best first,
 /// ties in ordinal order.
 /// </summary>
 internal static class NameSuggestions
@@ -14,7 +14,7 @@ internal static class NameSuggestions
     public static IReadOnlyList<string> Closest(string name, IEnumerable<string> candidates, int max = MaxSuggestions)
     {
         string folded = name.ToUpperInvariant();
-        int limit = Math.Max(2, folded.Length / 3);
+        int limit = Math.Max(2, folded.Length / 4);
         var scored = new List<(int Distance, string Name)>();
         int[] row = new int[folded.Length + 1];
         foreach (string candidate in candidates)
