@@ -127,6 +127,18 @@ internal sealed class MainWindow : Window
         }
     }
 
+    /// <summary>Esc goes back (clears the search, returns to the table); it never quits the main window.</summary>
+    protected override bool OnKeyDown(Key key)
+    {
+        if (key == Key.Esc)
+        {
+            Current.Back();
+            return true;
+        }
+
+        return base.OnKeyDown(key);
+    }
+
     /// <summary>Esc never quits the main window (operators press it to leave a search); Ctrl+Q does.</summary>
     protected override bool OnIsRunningChanging(bool oldIsRunning, bool newIsRunning)
     {
