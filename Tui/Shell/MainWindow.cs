@@ -67,6 +67,12 @@ internal sealed class MainWindow : Window
             new Shortcut(ClientKey, "Client", SwitchClient),
             new Shortcut(QuitKey, "Quit", Quit),
         ]);
+        foreach (Shortcut shortcut in status.SubViews.OfType<Shortcut>())
+        {
+            // Keys work wherever the focus is, also right after a dialog closed.
+            shortcut.BindKeyToApplication = true;
+        }
+
         Add(menu, _content, _statusLine, status);
 
         session.ClientChanged += () =>
@@ -123,6 +129,9 @@ internal sealed class MainWindow : Window
         base.OnIsRunningChanged(newIsRunning);
         if (newIsRunning)
         {
+            // A steady tick keeps the main loop turning while the operator is idle, so work queued from
+            // background threads (App.Invoke) and a lone Esc are handled without waiting for the next key.
+            App?.AddTimeout(TimeSpan.FromMilliseconds(100), () => true);
             Refresh();
         }
     }
