@@ -4,7 +4,7 @@ namespace Onboarding.Tui.Tests;
 
 /// <summary>
 /// The real program in a detached tmux pane over a temporary data folder and inbox: the inbox is ingested,
-/// screens switch, search filters, Esc clears it, Ctrl+Q quits with exit code 0.
+/// screens switch, search filters, Esc clears it, F8 switches client, Ctrl+Q quits with exit code 0.
 /// </summary>
 public sealed class TmuxEndToEndTests
 {
@@ -41,9 +41,11 @@ public sealed class TmuxEndToEndTests
 
         tmux.Keys("F8");
         tmux.WaitFor("Switch client", "the client picker");
-        tmux.Keys("Down");
+        tmux.Keys("Up");        // the picker starts on the current client (default); acme sorts first
         tmux.Keys("Enter");
-        tmux.WaitFor("client: default", "the picker to close");  // acme sorts first: Down lands on default
+        tmux.WaitFor("client: acme", "the switch to acme");
+        tmux.WaitFor("Device", "acme's segments");
+        Assert.DoesNotContain("Loyalty", tmux.Screen());
 
         tmux.Keys("C-q");
         tmux.WaitFor("EXITED rc=0", "the program to exit with 0");
