@@ -1,0 +1,19 @@
+using System.Globalization;
+using Onboarding.Engine.Segments;
+
+namespace Onboarding.Tui.Screens;
+
+/// <summary>How numbers, times and types read on every screen.</summary>
+internal static class Format
+{
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    public static string Type(SegmentType type) => type == SegmentType.Static ? "static" : "dynamic";
+
+    public static string Lower<T>(T value)
+        where T : struct, Enum => value.ToString().ToLowerInvariant();
+
+    public static string Plural(long count, string noun) => $"{Count(count)} {noun}{(count == 1 ? string.Empty : "s")}";
+}

@@ -1,0 +1,23 @@
+using Onboarding.Tui.Screens;
+using Terminal.Gui.Input;
+
+namespace Onboarding.Tui.Shell;
+
+/// <summary>A screen the main window can show: its menu title, its key and how to make it.</summary>
+internal sealed record ScreenEntry(string Title, Key Key, Func<TuiSession, Screen> Create)
+{
+    public string Name => Title.Replace("_", string.Empty, StringComparison.Ordinal);
+}
+
+/// <summary>
+/// Every screen of the app, in menu order. A new screen (audiences, exports) is one class and one line here;
+/// F4 is kept for the audiences dashboard.
+/// </summary>
+internal static class ScreenRegistry
+{
+    public static IReadOnlyList<ScreenEntry> All { get; } =
+    [
+        new("_Segments", Key.F2, session => new SegmentsScreen(session)),
+        new("_Ingestion", Key.F3, session => new FilesScreen(session)),
+    ];
+}

@@ -1,0 +1,149 @@
+using System.Diagnostics;
+
+namespace Onboarding.Tui.Tests;
+
+/// <summary>
+/// The real program in a detached tmux pane over a temporary data folder and inbox: the inbox is ingested,
+/// screens switch, search filters, Esc clears it, F8 switches client, Ctrl+Q quits with exit code 0.
+/// </summary>
+public sealed class TmuxEndToEndTests
+{
+    private static readonly string ProgramPath = Path.Combine(AppContext.BaseDirectory, "onboarding-tui.dll");
+
+    [TmuxFact]
+    public void RealProgram_IngestsTheInbox_SwitchesScreens_Searches_Quits()
+    {
+        using var folder = new TempFolder();
+        string inbox = folder.File("inbox");
+        SampleInbox.Write(inbox);
+        using var tmux = new Tmux();
+        tmux.Start($"dotnet '{ProgramPath}' --data '{folder.File("data")}' --inbox '{inbox}'; echo EXITED rc=$?; sleep 30");
+
+        tmux.WaitFor("Loyalty", "the segments screen with the ingested segments");
+        tmux.WaitFor("Silver", "every segment");
+        Assert.Contains("Group ▲", tmux.Screen());
+        tmux.WaitFor("inbox: idle", "the inbox scan to finish");
+
+        tmux.Keys("F3");
+        tmux.WaitFor("HEMSHA2_default_20250108.csv", "the ingestion screen");
+        Assert.Contains("applied", tmux.Screen());
+
+        tmux.Keys("F2");
+        tmux.WaitFor("Sort: name A-Z", "the segments screen again");
+        tmux.Keys("C-f");
+        tmux.Literal("gold");
+        tmux.WaitFor("Search: gold", "the search text");
+        tmux.WaitUntil(s => !s.Contains("Silver", StringComparison.Ordinal), "the search to filter out Silver");
+        Assert.Contains("Gold", tmux.Screen());
+
+        tmux.Keys("Escape");
+        tmux.WaitFor("Silver", "Esc to clear the search (and not quit)");
+
+        tmux.Keys("F8");
+        tmux.WaitFor("Switch client", "the client picker");
+        tmux.Keys("Up");        // the picker starts on the current client (default); acme sorts first
+        tmux.Keys("Enter");
+        tmux.WaitFor("client: acme", "the switch to acme");
+        tmux.WaitFor("Device", "acme's segments");
+        Assert.DoesNotContain("Loyalty", tmux.Screen());
+
+        tmux.Keys("C-q");
+        tmux.WaitFor("EXITED rc=0", "the program to exit with 0");
+    }
+
+    /// <summary>A fact that is skipped, with the reason, when tmux is not installed.</summary>
+    [AttributeUsage(AttributeTargets.Method)]
+    private sealed class TmuxFactAttribute : FactAttribute
+    {
+        public TmuxFactAttribute()
+        {
+            if (Tmux.Find() is null)
+            {
+                Skip = "tmux is not installed (.ci/run installs it); the end-to-end test needs it.";
+            }
+        }
+    }
+
+    /// <summary>A private tmux server (its own socket) holding one session.</summary>
+    private sealed class Tmux : IDisposable
+    {
+        private readonly string _socket = "onboarding-e2e-" + Guid.NewGuid().ToString("N")[..8];
+
+        public static string? Find() =>
+            (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator)
+                .Select(dir => Path.Combine(dir, "tmux"))
+                .FirstOrDefault(File.Exists);
+
+        public void Start(string command) =>
+            Run("new-session", "-d", "-s", "tui", "-x", "140", "-y", "40", command);
+
+        public string Screen() => Run("capture-pane", "-t", "tui", "-p");
+
+        public void Keys(string key)
+        {
+            Run("send-keys", "-t", "tui", key);
+            Thread.Sleep(200);
+        }
+
+        public void Literal(string text)
+        {
+            Run("send-keys", "-t", "tui", "-l", text);
+            Thread.Sleep(200);
+        }
+
+        public void WaitFor(string text, string what) => WaitUntil(s => s.Contains(text, StringComparison.Ordinal), what);
+
+        public void WaitUntil(Func<string, bool> condition, string what)
+        {
+            var clock = Stopwatch.StartNew();
+            string screen = Screen();
+            while (!condition(screen))
+            {
+                if (clock.Elapsed > TimeSpan.FromSeconds(20))
+                {
+                    Assert.Fail($"timed out waiting for {what}; the pane:\n{screen}");
+                }
+
+                Thread.Sleep(100);
+                screen = Screen();
+            }
+        }
+
+        public void Dispose()
+        {
+            try
+            {
+                Run("kill-server");
+            }
+            catch (InvalidOperationException)
+            {
+                // already gone
+            }
+        }
+
+        private string Run(params string[] args)
+        {
+            var start = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("-L");
+            start.ArgumentList.Add(_socket);
+            foreach (string arg in args)
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment.Remove("DisableRealDriverIO");   // set for the headless tests; the real program must draw
+            start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+            start.Environment["DOTNET_NOLOGO"] = "1";
+            using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start tmux");
+            string output = process.StandardOutput.ReadToEnd();
+            string error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"tmux {string.Join(' ', args)} failed: {error}");
+            }
+
+            return output;
+        }
+    }
+}

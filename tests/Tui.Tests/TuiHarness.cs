@@ -1,0 +1,151 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Storage;
+using Onboarding.Tui.Hosting;
+using Onboarding.Tui.Inbox;
+using Onboarding.Tui.Shell;
+using Terminal.Gui.App;
+using Terminal.Gui.Drivers;
+using Terminal.Gui.Input;
+using Terminal.Gui.Testing;
+
+namespace Onboarding.Tui.Tests;
+
+/// <summary>
+/// The real main window over a temporary data folder whose files were ingested through the inbox ingestion
+/// (so through the engine), driven headless: Terminal.Gui's ANSI driver renders to memory and keys are injected.
+/// </summary>
+internal sealed class TuiHarness : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly SessionToken _token;
+
+    private TuiHarness(Action<string> writeInbox, string client)
+    {
+        Inbox = Path.Combine(_folder.Path, "inbox");
+        writeInbox(Inbox);
+        Engine = new EngineAccess(DataFolder.Open(Path.Combine(_folder.Path, "data")));
+        Activity = new InboxActivity();
+        Ingestion = new InboxIngestion(Engine, Activity, new InboxOptions(Inbox, Watch: true), NullLogger<InboxIngestion>.Instance);
+        Ingestion.ScanOnceAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+        App = Application.Create().Init(DriverRegistry.Names.ANSI);
+        App.Driver!.SetScreenSize(140, 40);
+        Session = new TuiSession(Engine, Activity, client);
+        Window = new MainWindow(Session);
+        _token = App.Begin(Window)!;
+        Window.RefreshAllAsync().GetAwaiter().GetResult();
+        Pump();
+    }
+
+    public IApplication App { get; }
+
+    public EngineAccess Engine { get; }
+
+    public InboxActivity Activity { get; }
+
+    public InboxIngestion Ingestion { get; }
+
+    public TuiSession Session { get; }
+
+    public MainWindow Window { get; }
+
+    public string Inbox { get; }
+
+    public string DataPath => Engine.DataPath;
+
+    /// <summary>The screen as plain text, one line per row.</summary>
+    public string Screen
+    {
+        get
+        {
+            App.LayoutAndDraw(true);
+            return App.Driver!.ToString() ?? string.Empty;
+        }
+    }
+
+    public static TuiHarness Start(Action<string>? writeInbox = null, string client = DataFolder.DefaultClient) =>
+        new(writeInbox ?? (inbox => SampleInbox.Write(inbox)), client);
+
+    /// <summary>Runs what background work queued for the UI thread, and draws.</summary>
+    public void Pump()
+    {
+        App.TimedEvents!.RunTimers();
+        App.LayoutAndDraw();
+    }
+
+    /// <summary>Pumps the UI until <paramref name="condition"/> holds; fails after a few seconds.</summary>
+    public void WaitUntil(Func<bool> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                Assert.Fail($"timed out waiting for {what}; the screen:\n{Screen}");
+            }
+
+            Thread.Sleep(10);
+            Pump();
+        }
+    }
+
+    public void Press(Key key)
+    {
+        if (key == Key.Esc)
+        {
+            // The ANSI input parser holds a lone Esc back (it may start a sequence), so raise it directly.
+            App.Keyboard.RaiseKeyDownEvent(key);
+        }
+        else
+        {
+            App.InjectKey(key);
+        }
+
+        Pump();
+    }
+
+    public void Type(string text)
+    {
+        foreach (char c in text)
+        {
+            App.InjectKey(new Key(c));
+        }
+
+        Pump();
+    }
+
+    /// <summary>
+    /// Does <paramref name="open"/>, which opens a modal dialog of type <typeparamref name="T"/> (a nested loop), and
+    /// returns the screen text while it was open; the dialog is then closed.
+    /// </summary>
+    public string WithDialog<T>(Action open)
+        where T : Terminal.Gui.Views.Dialog
+    {
+        string? seen = null;
+        var clock = Stopwatch.StartNew();
+        App.AddTimeout(TimeSpan.FromMilliseconds(20), () =>
+        {
+            if (App.TopRunnable is T dialog)
+            {
+                seen = Screen;
+                dialog.RequestStop();
+                return false;
+            }
+
+            return clock.Elapsed < TimeSpan.FromSeconds(10);
+        });
+        open();
+        WaitUntil(() => seen is not null, $"a {typeof(T).Name}");
+        return seen!;
+    }
+
+    public void Dispose()
+    {
+        App.End(_token);
+        Window.Dispose();
+        App.Dispose();
+        Engine.Dispose();
+        _folder.Dispose();
+    }
+}
