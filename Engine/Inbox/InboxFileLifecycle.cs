@@ -111,6 +111,11 @@ public sealed class InboxFileLifecycle(string inbox)
     public void ClearStaged(string client, string fileName)
     {
         string folder = StagingReports(client);
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
         File.Delete(Path.Combine(folder, fileName + ".summary.json"));
         File.Delete(RejectReportWriter.PathFor(Path.Combine(folder, fileName)));
     }

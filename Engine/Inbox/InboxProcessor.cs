@@ -156,7 +156,10 @@ public sealed class InboxProcessor : IAsyncDisposable
             queue.Channel.Writer.TryWrite(work);
         }
 
-        _logger.LogInformation("{Client}: {File} received ({Mode})", file.Client, file.Name, InboxFileLifecycle.ModeName(file.Mode));
+        if (!recovered)
+        {
+            _logger.LogInformation("{Client}: {File} received ({Mode})", file.Client, file.Name, InboxFileLifecycle.ModeName(file.Mode));
+        }
         return true;
     }
 

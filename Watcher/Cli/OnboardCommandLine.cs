@@ -16,6 +16,8 @@ internal static class OnboardCommandLine
             IngestCommands.Validate(),
             SegmentCommands.List(),
             SegmentCommands.Show(),
+            WatchCommands.Watch(),
+            WatchCommands.Files(),
         };
         return root;
     }
