@@ -160,6 +160,7 @@ public sealed class InboxProcessor : IAsyncDisposable
         {
             _logger.LogInformation("{Client}: {File} received ({Mode})", file.Client, file.Name, InboxFileLifecycle.ModeName(file.Mode));
         }
+
         return true;
     }
 

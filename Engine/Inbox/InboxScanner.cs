@@ -47,24 +47,25 @@ public sealed class InboxScanner(string inbox, TimeSpan settlePeriod, TimeProvid
     /// <summary>Observes every file the convention covers (events are lost; this finds what they missed).</summary>
     public void Rescan(Func<string, bool>? skip = null)
     {
+        var files = new List<FileInfo>();
         foreach ((string folder, _, _) in InboxConvention.Folders(Inbox))
         {
-            IEnumerable<FileInfo> files;
             try
             {
-                files = [.. new DirectoryInfo(folder).EnumerateFiles().OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal)];
+                files.AddRange(new DirectoryInfo(folder).EnumerateFiles().Where(f => f.LinkTarget is null));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
-                continue;
+                // The folder went away while listing it; the next rescan sees what is there then.
             }
+        }
 
-            foreach (FileInfo file in files)
+        // Oldest first, across every folder, so a client's files keep the order they were written in.
+        foreach (FileInfo file in files.OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.FullName, StringComparer.Ordinal))
+        {
+            if (skip?.Invoke(file.FullName) != true)
             {
-                if (skip?.Invoke(file.FullName) != true)
-                {
-                    Observe(file.FullName);
-                }
+                Observe(file.FullName);
             }
         }
     }
