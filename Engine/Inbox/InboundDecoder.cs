@@ -60,6 +60,7 @@ public sealed class DecodedFile : IDisposable
 public sealed class InboundDecoder(InboundDecoderOptions options)
 {
     private const int BufferSize = 1 << 16;
+    private readonly PgpKeyring _keyring = new(options);
 
     public InboundDecoderOptions Options { get; } = options;
 
@@ -107,7 +108,7 @@ public sealed class InboundDecoder(InboundDecoderOptions options)
                 }
                 else
                 {
-                    var decryption = PgpDecryption.Open(stream, Options);
+                    var decryption = PgpDecryption.Open(stream, _keyring);
                     decryptions.Add(decryption);
                     stream = decryption.Content;
                 }
@@ -131,7 +132,7 @@ public sealed class InboundDecoder(InboundDecoderOptions options)
             throw ex switch
             {
                 InboundDecodingException => ex,
-                _ when decryptions.Count > 0 && ex is IOException or InvalidDataException or Org.BouncyCastle.Bcpg.OpenPgp.PgpException =>
+                _ when layers.Contains("pgp") && ex is IOException or InvalidDataException or Org.BouncyCastle.Bcpg.OpenPgp.PgpException =>
                     new InboundDecodingException($"OpenPGP: the message is damaged or was altered; integrity check failed, nothing was ingested ({ex.Message})", ex),
                 InvalidDataException => new InboundDecodingException($"gzip: the file is not valid gzip data ({ex.Message})", ex),
                 IOException => new InboundDecodingException($"the file could not be decoded: {ex.Message}", ex),

@@ -20,11 +20,10 @@ internal sealed class PgpDecryption
     /// <summary>The decrypted (and decompressed) literal data.</summary>
     public Stream Content { get; }
 
-    public static PgpDecryption Open(Stream input, InboundDecoderOptions options)
+    public static PgpDecryption Open(Stream input, PgpKeyring keyring)
     {
-        PgpSecretKeyRingBundle keys = LoadKeys(options);
+        PgpSecretKeyRingBundle keys = keyring.Keys;
         PgpEncryptedDataList list = ReadEncryptedDataList(input);
-        char[] passphrase = (options.PgpPassphrase ?? string.Empty).ToCharArray();
         var tried = new List<string>();
         foreach (PgpEncryptedData data in list.GetEncryptedDataObjects())
         {
@@ -39,7 +38,7 @@ internal sealed class PgpDecryption
             tried.Add(encrypted.KeyId == 0 ? "a hidden recipient" : $"key {encrypted.KeyId:X16}");
             foreach (PgpSecretKey candidate in candidates)
             {
-                PgpPrivateKey privateKey = ExtractPrivateKey(candidate, passphrase);
+                PgpPrivateKey privateKey = keyring.PrivateKey(candidate);
                 Stream clear;
                 try
                 {
@@ -78,24 +77,6 @@ internal sealed class PgpDecryption
         }
     }
 
-    private static PgpSecretKeyRingBundle LoadKeys(InboundDecoderOptions options)
-    {
-        if (string.IsNullOrEmpty(options.PgpSecretKeyFile))
-        {
-            throw new InboundDecodingException("OpenPGP: no secret key is configured to decrypt .pgp/.gpg/.asc files (set the watcher's PGP secret key file).");
-        }
-
-        try
-        {
-            using FileStream file = File.OpenRead(options.PgpSecretKeyFile);
-            return new PgpSecretKeyRingBundle(PgpUtilities.GetDecoderStream(file));
-        }
-        catch (Exception ex) when (ex is IOException or PgpException or UnauthorizedAccessException)
-        {
-            throw new InboundDecodingException($"OpenPGP: the configured secret key file could not be read ({ex.Message}).", ex);
-        }
-    }
-
     private static PgpEncryptedDataList ReadEncryptedDataList(Stream input)
     {
         try
@@ -128,18 +109,6 @@ internal sealed class PgpDecryption
         ex.ToString().Contains("AEAD", StringComparison.OrdinalIgnoreCase)
         || ex.Message.Contains("20", StringComparison.Ordinal);
 
-    private static PgpPrivateKey ExtractPrivateKey(PgpSecretKey key, char[] passphrase)
-    {
-        try
-        {
-            return key.ExtractPrivateKey(passphrase);
-        }
-        catch (PgpException ex)
-        {
-            throw new InboundDecodingException("OpenPGP: the secret key could not be unlocked; check the configured passphrase.", ex);
-        }
-    }
-
     private static Stream LiteralData(Stream clear)
     {
         var factory = new PgpObjectFactory(clear);
@@ -158,5 +127,71 @@ internal sealed class PgpDecryption
         return item is PgpLiteralData literal
             ? literal.GetInputStream()
             : throw new InboundDecodingException($"OpenPGP: the decrypted message holds no data (found {item?.GetType().Name ?? "nothing"}).");
+    }
+}
+
+/// <summary>
+/// The configured secret keys, read once, and their private keys once unlocked (unlocking runs the key's S2K, which
+/// is deliberately slow). Holds key material in memory for the life of the decoder; never logged.
+/// </summary>
+internal sealed class PgpKeyring(InboundDecoderOptions options)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<long, PgpPrivateKey> _unlocked = [];
+    private PgpSecretKeyRingBundle? _keys;
+
+    public PgpSecretKeyRingBundle Keys
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _keys ??= LoadKeys(options);
+            }
+        }
+    }
+
+    public PgpPrivateKey PrivateKey(PgpSecretKey key)
+    {
+        lock (_lock)
+        {
+            if (!_unlocked.TryGetValue(key.KeyId, out PgpPrivateKey? unlocked))
+            {
+                unlocked = ExtractPrivateKey(key, (options.PgpPassphrase ?? string.Empty).ToCharArray());
+                _unlocked.Add(key.KeyId, unlocked);
+            }
+
+            return unlocked;
+        }
+    }
+
+    private static PgpSecretKeyRingBundle LoadKeys(InboundDecoderOptions options)
+    {
+        if (string.IsNullOrEmpty(options.PgpSecretKeyFile))
+        {
+            throw new InboundDecodingException("OpenPGP: no secret key is configured to decrypt .pgp/.gpg/.asc files (set the watcher's PGP secret key file).");
+        }
+
+        try
+        {
+            using FileStream file = File.OpenRead(options.PgpSecretKeyFile);
+            return new PgpSecretKeyRingBundle(PgpUtilities.GetDecoderStream(file));
+        }
+        catch (Exception ex) when (ex is IOException or PgpException or UnauthorizedAccessException)
+        {
+            throw new InboundDecodingException($"OpenPGP: the configured secret key file could not be read ({ex.Message}).", ex);
+        }
+    }
+
+    private static PgpPrivateKey ExtractPrivateKey(PgpSecretKey key, char[] passphrase)
+    {
+        try
+        {
+            return key.ExtractPrivateKey(passphrase);
+        }
+        catch (PgpException ex)
+        {
+            throw new InboundDecodingException("OpenPGP: the secret key could not be unlocked; check the configured passphrase.", ex);
+        }
     }
 }

@@ -10,8 +10,9 @@ public sealed class GpgHome : IDisposable
 {
     private const string UserId = "Onboarding Test <inbox-test@example.invalid>";
 
-    public GpgHome()
+    public GpgHome(string passphrase = "")
     {
+        Passphrase = passphrase;
         // gpg-agent's socket path must be short: keep the home directly under /tmp.
         Home = Directory.CreateTempSubdirectory("gpg-").FullName;
         if (!OperatingSystem.IsWindows())
@@ -19,12 +20,15 @@ public sealed class GpgHome : IDisposable
             File.SetUnixFileMode(Home, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
 
-        Run("--batch", "--passphrase", string.Empty, "--quick-gen-key", UserId, "future-default", "default", "never");
+        Run("--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase, "--quick-gen-key", UserId, "future-default", "default", "never");
         SecretKeyFile = System.IO.Path.Combine(Home, "secret.asc");
-        File.WriteAllText(SecretKeyFile, Run("--batch", "--pinentry-mode", "loopback", "--passphrase", string.Empty, "--armor", "--export-secret-keys", UserId));
+        File.WriteAllText(SecretKeyFile, Run("--batch", "--pinentry-mode", "loopback", "--passphrase", passphrase, "--armor", "--export-secret-keys", UserId));
     }
 
     public string Home { get; }
+
+    /// <summary>The secret key's passphrase (empty: none).</summary>
+    public string Passphrase { get; }
 
     /// <summary>The armored secret key (the private key the watcher decrypts with).</summary>
     public string SecretKeyFile { get; }
