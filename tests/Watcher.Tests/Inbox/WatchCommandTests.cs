@@ -42,7 +42,7 @@ public sealed class WatchCommandTests : IDisposable
         Dictionary<string, int> places = Enumerable.Range(0, Files).ToDictionary(Name, i => Directory.GetFiles(Inbox, Name(i), SearchOption.AllDirectories).Length);
         Assert.All(places, p => Assert.Equal(1, p.Value));
         int appliedBefore = AppliedOnce();
-        Assert.InRange(appliedBefore, 1, Files - 1);
+        Assert.InRange(appliedBefore, 0, Files - 1); // stopped mid-stream
 
         using (Watcher second = Watcher.Start(Data, Inbox))
         {
