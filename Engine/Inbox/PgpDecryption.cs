@@ -105,9 +105,10 @@ internal sealed class PgpDecryption
         throw new InboundDecodingException("OpenPGP: the file holds no encrypted message.");
     }
 
+    /// <summary>BouncyCastle 2.7 reports an AEAD packet (tag 20) or a v2 SEIPD packet as an unknown/unsupported packet.</summary>
     private static bool IsAead(Exception ex) =>
         ex.ToString().Contains("AEAD", StringComparison.OrdinalIgnoreCase)
-        || ex.Message.Contains("20", StringComparison.Ordinal);
+        || System.Text.RegularExpressions.Regex.IsMatch(ex.Message, @"(unknown|unsupported|unexpected)[^0-9]*\b20\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase);
 
     private static Stream LiteralData(Stream clear)
     {
