@@ -9,14 +9,16 @@ namespace Onboarding.Engine.Storage;
 /// The queryable index of a data folder (LiteDB): clients, segments, their version history and every received
 /// file. It is derived from the clients' commit journals and reconciled with them on open, because a LiteDB
 /// commit is not yet durable when it returns; if the file is unreadable it is rebuilt from the journals.
+/// Writes are serialised by one lock (clients may be ingested in parallel); reads may run on any thread.
 /// </summary>
-public sealed class Catalog : IDisposable
+public sealed partial class Catalog : IDisposable
 {
     private readonly LiteDatabase _db;
     private readonly ILiteCollection<ClientDocument> _clients;
     private readonly ILiteCollection<SegmentDocument> _segments;
     private readonly ILiteCollection<VersionDocument> _versions;
     private readonly ILiteCollection<FileDocument> _files;
+    private readonly Lock _writeLock = new();
 
     private Catalog(LiteDatabase db)
     {
@@ -45,6 +47,14 @@ public sealed class Catalog : IDisposable
 
     /// <summary>Records a journal entry; applying the same entry twice changes nothing.</summary>
     public void Apply(string client, JournalEntry entry)
+    {
+        lock (_writeLock)
+        {
+            ApplyLocked(client, entry);
+        }
+    }
+
+    private void ApplyLocked(string client, JournalEntry entry)
     {
         _db.BeginTrans();
         try

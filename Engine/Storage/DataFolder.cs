@@ -7,6 +7,9 @@ namespace Onboarding.Engine.Storage;
 /// <summary>
 /// An opened data folder: the single-writer lock, the catalog and the clients' stores.
 /// Layout: <c>catalog.db</c>, <c>.lock</c>, <c>clients/&lt;client&gt;/{commits.log, ids/, segments/}</c>.
+/// Thread safety: <see cref="Client"/> and <see cref="Clients"/> may be called from any thread, and the catalog
+/// serialises its writes, so different clients may be ingested in parallel. One client's store is not thread-safe:
+/// callers run one writer per client at a time (the inbox does it with <c>ClientWriteLocks</c>).
 /// </summary>
 public sealed partial class DataFolder : IDisposable
 {
@@ -59,19 +62,31 @@ public sealed partial class DataFolder : IDisposable
         }
     }
 
-    public IReadOnlyList<string> Clients => [.. _clients.Keys.Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> Clients
+    {
+        get
+        {
+            lock (_clients)
+            {
+                return [.. _clients.Keys.Order(StringComparer.Ordinal)];
+            }
+        }
+    }
 
     /// <summary>The store of one client, created on first use.</summary>
     public ClientStore Client(string name)
     {
         ValidateClientName(name);
-        if (!_clients.TryGetValue(name, out ClientStore? store))
+        lock (_clients)
         {
-            store = ClientStore.Open(name, System.IO.Path.Combine(Path, "clients", name), Catalog);
-            _clients.Add(name, store);
-        }
+            if (!_clients.TryGetValue(name, out ClientStore? store))
+            {
+                store = ClientStore.Open(name, System.IO.Path.Combine(Path, "clients", name), Catalog);
+                _clients.Add(name, store);
+            }
 
-        return store;
+            return store;
+        }
     }
 
     public static void ValidateClientName(string name)

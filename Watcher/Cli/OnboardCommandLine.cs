@@ -21,6 +21,8 @@ internal static class OnboardCommandLine
             AudienceCommands.Audience(),
             AudienceCommands.Overlap(),
             AudienceCommands.Process(),
+            WatchCommands.Watch(),
+            WatchCommands.Files(),
         };
         return root;
     }

@@ -7,7 +7,9 @@ internal static class OnboardProcess
 {
     public static string ProgramPath { get; } = Path.Combine(AppContext.BaseDirectory, "onboard.dll");
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -22,7 +24,19 @@ internal static class OnboardProcess
         }
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start) ?? throw new InvalidOperationException("could not start onboard");
+    }
+
+    /// <summary>Asks a process to stop the way a service manager does (SIGTERM).</summary>
+    public static void Terminate(Process process)
+    {
+        using Process kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
     }
 
     public static (int ExitCode, string Output, string Error) Run(params string[] args)

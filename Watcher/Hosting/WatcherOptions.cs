@@ -1,0 +1,28 @@
+using System.Globalization;
+using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Ingestion;
+
+namespace Onboarding.Watcher.Hosting;
+
+/// <summary>
+/// What the watcher services need, bound from configuration (section <c>Watcher</c>) and the command line. Holds the
+/// PGP passphrase: <see cref="ToString"/> hides it, and nothing logs these options whole.
+/// </summary>
+public sealed class WatcherOptions
+{
+    public const string Section = "Watcher";
+
+    /// <summary>The data folder (only used when no <c>DataFolder</c> is registered already).</summary>
+    public string DataPath { get; set; } = "data";
+
+    public LocalInboxOptions Inbox { get; set; } = new();
+
+    public InboundDecoderOptions Decoding { get; set; } = new();
+
+    public InboxProcessorOptions Processing { get; set; } = new();
+
+    public IngestionPolicy? Policy { get; set; }
+
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"DataPath={DataPath}, Inbox={Inbox.Path}, Settle={Inbox.SettlePeriod}, Rescan={Inbox.RescanInterval}, {Decoding}");
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Storage;
+
+namespace Onboarding.Engine.Tests.Inbox;
+
+public sealed class InboxProcessorTests : IAsyncLifetime
+{
+    private const string Source = "local:test";
+    private readonly TempFolder _folder = new();
+    private readonly ClientWriteLocks _locks = new();
+    private DataFolder _data = null!;
+    private InboxProcessor _processor = null!;
+
+    private string Inbox => _folder.File("inbox");
+
+    public Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Inbox);
+        _data = DataFolder.Open(_folder.File("data"));
+        _processor = CreateSut();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task SameClient_FilesAreIngestedOneAtATime_InArrivalOrder()
+    {
+        // Add, remove, add, remove, add the same member: only the arrival order gives the right end state.
+        for (int i = 0; i < 5; i++)
+        {
+            string op = i % 2 == 0 ? $"{Row(1)},Tier=Gold," : $"{Row(1)},,Tier=Gold";
+            Enqueue(WriteFile($"acme/f{i}.csv", op, $"{Row(100 + i)},Seen=Yes,"));
+        }
+
+        await WaitIdleAsync();
+
+        Assert.Equal(["f0.csv", "f1.csv", "f2.csv", "f3.csv", "f4.csv"], _data.Catalog.Files("acme").Select(f => f.FileName));
+        Assert.All(_data.Catalog.Files("acme"), f => Assert.Equal(FileOutcome.Applied, f.Outcome));
+        Assert.Equal(1, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+        Assert.All(_data.Catalog.ReceivedFiles("acme"), r => Assert.Equal(ReceivedFileState.Processed, r.State));
+    }
+
+    [Fact]
+    public async Task DifferentClients_DoNotWaitForEachOther()
+    {
+        Enqueue(WriteFile("slow/a.csv", $"{Row(1)},Tier=Gold,"));
+        IDisposable slowLock = _locks.Acquire("slow"); // another writer holds client "slow"
+        try
+        {
+            Enqueue(WriteFile("slow/b.csv", $"{Row(2)},Tier=Gold,"));
+            Enqueue(WriteFile("fast/c.csv", $"{Row(3)},Tier=Gold,"));
+            await WaitUntilAsync(() => _data.Catalog.ReceivedFiles("fast").Any(r => r.State == ReceivedFileState.Processed));
+            Assert.Contains(_data.Catalog.ReceivedFiles("slow"), r => r.State != ReceivedFileState.Processed);
+        }
+        finally
+        {
+            slowLock.Dispose();
+        }
+
+        await WaitIdleAsync();
+        Assert.Equal(["a.csv", "b.csv"], _data.Catalog.Files("slow").Select(f => f.FileName));
+    }
+
+    [Fact]
+    public async Task ManyFilesOfTwoClients_InParallel_AreAllAppliedOnce()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            Enqueue(WriteFile($"one/f{i:00}.csv", $"{Row(i)},Tier=Gold,"));
+            Enqueue(WriteFile($"two/f{i:00}.csv", $"{Row(1000 + i)},Tier=Gold,"));
+        }
+
+        await WaitIdleAsync();
+
+        foreach (string client in new[] { "one", "two" })
+        {
+            Assert.Equal(Enumerable.Range(0, 20).Select(i => $"f{i:00}.csv"), _data.Catalog.Files(client).Select(f => f.FileName));
+            Assert.Equal(20, _data.Client(client).FindSegment("Tier", "Gold")!.Size);
+            Assert.Equal(20, Directory.GetFiles(Path.Combine(Inbox, "processed"), "f*.csv", SearchOption.AllDirectories).Count(f => f.Contains($"/{client}/", StringComparison.Ordinal)));
+        }
+    }
+
+    [Fact]
+    public async Task FileLeftInProcessing_BeforeItsCommit_IsIngestedExactlyOnce()
+    {
+        string left = WriteFile(".processing/acme/full/x.csv", $"{Row(1)},Tier=Gold,");
+
+        Assert.Equal(1, _processor.Recover(Inbox, Source));
+        await WaitIdleAsync();
+
+        JournalEntry entry = Assert.Single(_data.Catalog.Files("acme"));
+        Assert.Equal((FileOutcome.Applied, IngestionMode.Full), (entry.Outcome, entry.Mode));
+        Assert.False(File.Exists(left));
+        Assert.Single(Directory.GetFiles(Path.Combine(Inbox, "processed"), "x.csv", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task FileLeftInProcessing_AfterItsCommit_IsProcessedWithItsOwnSummary_NotAppliedTwice()
+    {
+        // A crash between the commit and the move to processed/: the file is still in .processing/.
+        string left = WriteFile(".processing/acme/delta/x.csv", $"{Row(1)},Tier=Gold,", $"{Row(2)},Tier=Gold,");
+        var lifecycle = new InboxFileLifecycle(Inbox);
+        new IngestionService(_data).Ingest(new IngestionRequest(left) { Client = "acme", ReportFolder = lifecycle.StagingReports("acme") });
+
+        _processor.Recover(Inbox, Source);
+        await WaitIdleAsync();
+
+        Assert.Single(_data.Catalog.Files("acme"), f => f.Outcome == FileOutcome.Applied);
+        ReceivedFile received = Assert.Single(_data.Catalog.ReceivedFiles("acme"));
+        Assert.Equal((ReceivedFileState.Processed, FileOutcome.Applied, 2L), (received.State, received.Outcome, received.RowsRead));
+        Assert.Equal(FileOutcome.Applied, IngestionSummary.Read(received.ReportPath!).Outcome);
+        Assert.StartsWith(Path.Combine(Inbox, "processed"), received.Path, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefusedAndDuplicateFiles_GoToFailed_WithTheirReasonInTheSummary()
+    {
+        Enqueue(WriteFile("a.csv", $"{Row(1)},Tier=Gold,"));
+        Enqueue(WriteFile("same-again.csv", $"{Row(1)},Tier=Gold,"));
+        Enqueue(WriteFile("empty.csv"));
+        await WaitIdleAsync();
+
+        Dictionary<string, ReceivedFile> files = _data.Catalog.ReceivedFiles().ToDictionary(f => f.Name);
+        Assert.Equal(ReceivedFileState.Processed, files["a.csv"].State);
+        foreach ((string name, string reason) in new[] { ("same-again.csv", "already applied"), ("empty.csv", "no rows") })
+        {
+            ReceivedFile failed = files[name];
+            Assert.Equal(ReceivedFileState.Failed, failed.State);
+            Assert.StartsWith(Path.Combine(Inbox, "failed"), failed.Path, StringComparison.Ordinal);
+            Assert.True(File.Exists(failed.Path));
+            Assert.Contains(reason, IngestionSummary.Read(failed.ReportPath!).Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task GzipBombAndTamperedPgp_GoToFailed_WithAClearReason_AndNothingIsApplied()
+    {
+        Skip.IfGpgMissing();
+        using var gpg = new GpgHome();
+        await _processor.DisposeAsync();
+        _processor = CreateSut(new InboundDecoderOptions { MaxDecodedBytes = 1 << 20, PgpSecretKeyFile = gpg.SecretKeyFile });
+        string bomb = _folder.File("inbox/bomb.csv.gz");
+        using (var gzip = new GZipStream(File.Create(bomb), CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes("ID Type,ID,Add,Remove\n"));
+            gzip.Write(new byte[32 << 20]);
+        }
+
+        string plain = WriteFile("plain.txt", $"{Row(1)},Tier=Gold,");
+        string tampered = _folder.File("inbox/tampered.csv.pgp");
+        gpg.Encrypt(plain, tampered);
+        File.Delete(plain);
+        byte[] bytes = File.ReadAllBytes(tampered);
+        bytes[^30] ^= 0x20;
+        File.WriteAllBytes(tampered, bytes);
+        string good = _folder.File("inbox/good.csv.gz.pgp");
+        string gz = _folder.File("good.csv.gz");
+        using (var gzip = new GZipStream(File.Create(gz), CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes($"ID Type,ID,Add,Remove\n{Row(2)},Tier=Gold,\n"));
+        }
+
+        gpg.Encrypt(gz, good);
+        Enqueue(bomb);
+        Enqueue(tampered);
+        Enqueue(good);
+        await WaitIdleAsync();
+
+        Dictionary<string, ReceivedFile> files = _data.Catalog.ReceivedFiles().ToDictionary(f => f.Name);
+        Assert.Contains("decompression bomb", files["bomb.csv.gz"].Reason, StringComparison.Ordinal);
+        Assert.Contains("integrity check failed", files["tampered.csv.pgp"].Reason, StringComparison.Ordinal);
+        Assert.All([files["bomb.csv.gz"], files["tampered.csv.pgp"]], f =>
+        {
+            Assert.Equal(ReceivedFileState.Failed, f.State);
+            Assert.Equal(f.Reason, IngestionSummary.Read(f.ReportPath!).Reason);
+        });
+        Assert.Equal(ReceivedFileState.Processed, files["good.csv.gz.pgp"].State);
+        Assert.Equal(["good.csv.gz.pgp"], _data.Catalog.Files(DataFolder.DefaultClient).Select(f => f.FileName));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_processor.TempFolder));
+    }
+
+    private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null) =>
+        new(_data, new IngestionService(_data), new InboundDecoder(decoding ?? new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 2 });
+
+    private static string Row(int person) =>
+        "HEMSHA2," + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"person{person}")));
+
+    private string WriteFile(string relative, params string[] rows)
+    {
+        string path = Path.Combine(Inbox, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "ID Type,ID,Add,Remove\n" + string.Concat(rows.Select(r => r + "\n")));
+        return path;
+    }
+
+    private void Enqueue(string path) =>
+        Assert.True(_processor.Enqueue(InboxConvention.Classify(Inbox, path)!, Inbox, Source));
+
+    private Task WaitIdleAsync() => WaitUntilAsync(() => _processor.Outstanding == 0);
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "timed out waiting for the inbox");
+            await Task.Delay(20);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _processor.DisposeAsync();
+        _data.Dispose();
+        _folder.Dispose();
+    }
+}
