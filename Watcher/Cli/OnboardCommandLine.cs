@@ -16,6 +16,8 @@ internal static class OnboardCommandLine
             IngestCommands.Validate(),
             SegmentCommands.List(),
             SegmentCommands.Show(),
+            InboxCommands.Inbox(),
+            KeyCommands.Keys(),
         };
         return root;
     }
