@@ -319,7 +319,8 @@ public sealed class SftpInboxPoller(SftpInboxStore store, ISftpSessionFactory se
         }
     }
 
-    internal static bool IsInProgressName(string name) =>
+    /// <summary>Names of uploads in progress (or hidden), which a poll leaves alone.</summary>
+    public static bool IsInProgressName(string name) =>
         name.StartsWith('.') || name.EndsWith(".part", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase);
 
     private static RemoteFileKey Key(RemoteEntry e) => new(e.Name, e.Size, e.LastWriteUtc.Ticks);

@@ -129,7 +129,17 @@ internal static class InboxCommands
                 },
             };
             SftpInbox.ValidateName(draft.Name);
-            SecretProtector protector = SecretProtector.Open(data);
+            SecretProtector protector;
+            try
+            {
+                protector = SecretProtector.Open(data);
+            }
+            catch (SecretKeyException ex)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return ExitCodes.Failure;
+            }
+
             string scope = draft.SecretScope;
             SftpInbox inbox = draft with
             {
@@ -206,7 +216,7 @@ internal static class InboxCommands
                         continue;
                     }
 
-                    if (file.IsRegularFile && RemoteFileName.Problem(file.Name) is null && !file.Name.StartsWith('.') && !file.Name.EndsWith(".part", StringComparison.OrdinalIgnoreCase) && !file.Name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase))
+                    if (file.IsRegularFile && RemoteFileName.Problem(file.Name) is null && !SftpInboxPoller.IsInProgressName(file.Name))
                     {
                         waiting.Add(file);
                     }
