@@ -23,6 +23,8 @@ internal static class OnboardCommandLine
             AudienceCommands.Process(),
             WatchCommands.Watch(),
             WatchCommands.Files(),
+            InboxCommands.Inbox(),
+            KeyCommands.Keys(),
         };
         return root;
     }
