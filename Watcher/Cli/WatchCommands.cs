@@ -78,6 +78,7 @@ internal static class WatchCommands
             using DataFolder data = DataFolder.Open(options.DataPath);
             builder.Services.AddSingleton(data);
             builder.Services.AddOnboardingWatcher(options);
+            builder.Services.AddSftpInboxes(options.DataPath, options.Inbox.Path);
             using IHost host = builder.Build();
             host.Run();
             return ExitCodes.Success;
