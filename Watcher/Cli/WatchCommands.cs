@@ -79,6 +79,7 @@ internal static class WatchCommands
             builder.Services.AddSingleton(data);
             builder.Services.AddOnboardingWatcher(options);
             builder.Services.AddSftpInboxes(options.DataPath, options.Inbox.Path);
+            builder.Services.AddAudienceProcessing(new AudienceProcessingOptions());
             using IHost host = builder.Build();
             host.Run();
             return ExitCodes.Success;
