@@ -119,7 +119,7 @@ public class OnboardingFileReaderErrorTests
     [Fact]
     public void Row_TenMegabyteLine_RowErrorWithoutBufferingIt()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempFolder();
         string path = temp.File("big.csv");
         using (var stream = File.Create(path))
         {

@@ -193,7 +193,7 @@ public class OnboardingFileReaderTests
     [Fact]
     public void Open_Path_ReadsTheFile()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempFolder();
         string path = temp.File("HEMSHA2_acme_20240101.csv");
         File.WriteAllText(path, $"ID Type|ID|Add|Remove\nHEMSHA2|{A}|G=S|\n");
         using OnboardingFileReader reader = OnboardingFileReader.Open(path);

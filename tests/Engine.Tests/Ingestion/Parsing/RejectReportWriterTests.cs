@@ -8,7 +8,7 @@ public class RejectReportWriterTests
     [Fact]
     public void ForInput_WritesHeaderAndQuotedRowsNextToTheInput()
     {
-        using var temp = new TempDirectory("rejects-");
+        using var temp = new TempFolder();
         string input = temp.File("HEMSHA2_acme_20240101.csv");
         using (RejectReportWriter writer = RejectReportWriter.ForInput(input))
         {
