@@ -10,8 +10,7 @@ internal sealed record ScreenEntry(string Title, Key Key, Func<TuiSession, Scree
 }
 
 /// <summary>
-/// Every screen of the app, in menu order. A new screen (audiences, exports) is one class and one line here;
-/// F4 is kept for the audiences dashboard.
+/// Every screen of the app, in menu order. A new screen (exports next) is one class and one line here.
 /// </summary>
 internal static class ScreenRegistry
 {
@@ -19,5 +18,6 @@ internal static class ScreenRegistry
     [
         new("_Segments", Key.F2, session => new SegmentsScreen(session)),
         new("_Ingestion", Key.F3, session => new FilesScreen(session)),
+        new("_Audiences", Key.F4, session => new AudiencesScreen(session)),
     ];
 }

@@ -67,6 +67,9 @@ internal sealed class TuiHarness : IDisposable
     public static TuiHarness Start(Action<string>? writeInbox = null, string client = DataFolder.DefaultClient) =>
         new(writeInbox ?? (inbox => SampleInbox.Write(inbox)), client);
 
+    /// <summary>Runs engine work the way the screens do (serialized, off the UI thread) and waits for it.</summary>
+    public T OnEngine<T>(Func<DataFolder, T> work) => Engine.RunAsync(work).GetAwaiter().GetResult();
+
     /// <summary>Runs what background work queued for the UI thread, and draws.</summary>
     public void Pump()
     {

@@ -1,0 +1,45 @@
+using Onboarding.Engine.Audiences;
+using Onboarding.Tui.Screens;
+using Terminal.Gui.Input;
+
+namespace Onboarding.Tui.Tests;
+
+public sealed class AudiencesScreenTests
+{
+    [Fact]
+    public void F4_ShowsTheDashboard_SearchSortAndDetail()
+    {
+        using TuiHarness tui = TuiHarness.Start();
+        tui.OnEngine(data =>
+        {
+            var audiences = new AudienceService(data, "default");
+            audiences.Create("Gold members", "\"Loyalty=Gold\"", "ana");
+            audiences.Create("Runners not bronze", "\"Interest=Running\" AND NOT \"Loyalty=Bronze\"", "bo");
+            return audiences.Activate("Gold members");
+        });
+
+        tui.Press(Key.F4);
+        var screen = Assert.IsType<AudiencesScreen>(tui.Window.Current);
+        tui.WaitUntil(() => screen.Shown.Count == 2, "the audiences to load");
+        string text = tui.Screen;
+        Assert.Matches(@"│active\s*│Gold members\s*│ana\s*│[^│]*│[^│]*│\s*15│", text);
+        Assert.Matches(@"│draft\s*│Runners not bronze\s*│bo\s*│[^│]*│-\s*│\s*-│", text);
+        Assert.Contains("2 audiences, 1 active", tui.Window.StatusText);
+
+        tui.Press(Key.F6);
+        tui.WaitUntil(() => screen.Shown[0].Name == "Runners not bronze", "name Z-A");
+        Assert.Contains("Sort: name Z-A", tui.Screen);
+
+        tui.Press(Key.F.WithCtrl);
+        tui.Type("ana");
+        tui.WaitUntil(() => screen.Shown.Count == 1, "the search");
+        Assert.Equal("Gold members", screen.Shown[0].Name);
+
+        tui.Press(Key.Enter);
+        string dialog = tui.WithDialog<AudienceDetailDialog>(() => tui.Press(Key.Enter));
+        Assert.Contains("Audience Gold members", dialog);
+        Assert.Contains("Targeting: \"Loyalty=Gold\"", dialog);
+        Assert.Contains("Composition by Loyalty", dialog);
+        Assert.Matches(@"│Gold\s*│\s*15│\s*100\.0%│", dialog);
+    }
+}
