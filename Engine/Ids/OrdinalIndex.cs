@@ -225,6 +225,14 @@ internal sealed class OrdinalIndex
             buckets[worker, shardIndex] = default;
         }
 
+        if (shard.Count == 0)
+        {
+            // A fresh slot array's pages are not mapped yet. Writing them first costs one page fault per page;
+            // probing (a read) first would map the shared zero page, and the insert's write would then take a
+            // second, copy-on-write fault with a TLB shootdown across cores: most of a large open's time.
+            shard.Slots.AsSpan().Clear();
+        }
+
         foreach (ulong entry in scratch.AsSpan(0, total))
         {
             long existing = AddLoaded(ref shard, entry);
