@@ -71,6 +71,9 @@ public sealed record IngestionResult
 
     public string ContentHash { get; init; } = string.Empty;
 
+    /// <summary>What a conventional name (<c>HEMSHA2_&lt;client&gt;_&lt;YYYYMMDD&gt;.csv</c>) says: ID type, client and date.</summary>
+    public Parsing.OnboardingFileName? NamedAs { get; init; }
+
     public long RowsRead { get; init; }
 
     public long RowsApplied { get; init; }

@@ -40,6 +40,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             Outcome = FileOutcome.Applied,
             DryRun = request.DryRun,
             ContentHash = hash,
+            NamedAs = OnboardingFileName.TryParse(fileName, out OnboardingFileName? named) ? named : null,
             Timings = timings,
         };
 

@@ -253,5 +253,14 @@ public sealed class IngestionServiceTests : IDisposable
         Assert.Equal("G=A", summary.Segments.Single().Name);
     }
 
+    [Fact]
+    public void ConventionalFileName_IsRecognised_AndRecordedInTheSummary()
+    {
+        IngestionResult result = _h.Ingest(_h.WriteFileNamed("HEMSHA2_acme_20260131.csv", Row(1, "G=A")));
+        Assert.Equal((IdType.HemSha2, "acme", new DateOnly(2026, 1, 31)), (result.NamedAs!.IdType, result.NamedAs.Client, result.NamedAs.Date));
+        Assert.Equal(result.NamedAs, IngestionSummary.Read(result.SummaryPath!).NamedAs);
+        Assert.Null(_h.Ingest(_h.WriteFile(Row(2, "G=A"))).NamedAs);
+    }
+
     public void Dispose() => _h.Dispose();
 }
