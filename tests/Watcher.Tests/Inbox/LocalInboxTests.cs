@@ -28,7 +28,9 @@ public sealed class LocalInboxTests : IAsyncLifetime
     [Fact]
     public async Task SlowlyWrittenFile_IsNotTakenEarly()
     {
-        await StartAsync(settle: TimeSpan.FromMilliseconds(600));
+        // The settle period is far longer than the pauses between writes, so a loaded CI machine that stalls a
+        // pause for a second or two does not make the file look complete.
+        await StartAsync(settle: TimeSpan.FromSeconds(3));
         string path = Path.Combine(Inbox, "slow.csv");
         const int Chunks = 12;
         using (var writer = new StreamWriter(path))
@@ -37,7 +39,7 @@ public sealed class LocalInboxTests : IAsyncLifetime
             writer.WriteLine("ID Type,ID,Add,Remove");
             for (int chunk = 0; chunk < Chunks; chunk++)
             {
-                await Task.Delay(200); // 2.4 s in all, four times the settle period
+                await Task.Delay(200); // 2.4 s in all, far beyond what a single 200 ms pause would allow
                 writer.WriteLine($"{Row(chunk)},Tier=Gold,");
                 Assert.Empty(Catalog().ReceivedFiles());
             }
