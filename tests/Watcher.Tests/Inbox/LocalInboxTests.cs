@@ -52,10 +52,9 @@ public sealed class LocalInboxTests : IAsyncLifetime
     [Fact]
     public async Task FileRenamedIn_IsTakenAtOnce()
     {
-        await StartAsync(settle: TimeSpan.FromMinutes(10));
         string part = Path.Combine(Inbox, "acme", "x.csv.part");
-        Directory.CreateDirectory(Path.GetDirectoryName(part)!);
-        await Task.Delay(200); // let the watcher see the new folder
+        Directory.CreateDirectory(Path.GetDirectoryName(part)!); // before the start, so the folder is watched from the outset
+        await StartAsync(settle: TimeSpan.FromMinutes(10));
         File.WriteAllText(part, $"ID Type,ID,Add,Remove\n{Row(1)},Tier=Gold,\n");
         var clock = Stopwatch.StartNew();
         File.Move(part, Path.Combine(Inbox, "acme", "x.csv"));
