@@ -31,7 +31,12 @@ public sealed class LocalInbox(LocalInboxOptions options, InboxProcessor process
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger<LocalInbox>.Instance;
 
+    private readonly TaskCompletionSource _watching = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public string Folder { get; } = System.IO.Path.GetFullPath(options.Path);
+
+    /// <summary>Completes once file system events are being received (a file renamed in from then on is seen at once).</summary>
+    public Task Watching => _watching.Task;
 
     /// <summary>How received files of this inbox are labelled (<see cref="ReceivedFile.Source"/>).</summary>
     public string Source => "local:" + Folder;
@@ -61,6 +66,7 @@ public sealed class LocalInbox(LocalInboxOptions options, InboxProcessor process
             signals.Writer.TryWrite(new Signal(SignalKind.Rescan, null));
         };
         watcher.EnableRaisingEvents = true;
+        _watching.TrySetResult();
 
         using ITimer poll = _time.CreateTimer(_ => signals.Writer.TryWrite(new Signal(SignalKind.Poll, null)), null, options.PollInterval, options.PollInterval);
         using ITimer rescan = _time.CreateTimer(_ => signals.Writer.TryWrite(new Signal(SignalKind.Rescan, null)), null, options.RescanInterval, options.RescanInterval);

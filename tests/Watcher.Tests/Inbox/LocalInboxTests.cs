@@ -126,6 +126,7 @@ public sealed class LocalInboxTests : IAsyncLifetime
         builder.Services.AddOnboardingWatcher(options);
         _host = builder.Build();
         await _host.StartAsync();
+        await _host.Services.GetRequiredService<LocalInbox>().Watching.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     private async Task StopAsync()
