@@ -11,50 +11,17 @@ namespace Onboarding.Tui.Screens;
 /// search over name and created by, sort by name A–Z/Z–A and date newest/oldest (F6); Enter opens the detail.
 /// Search and sort are the Engine's (<see cref="AudienceService.List"/>), so the CLI and the UI agree.
 /// </summary>
-internal sealed class AudiencesScreen : Screen
+internal sealed class AudiencesScreen : TableScreen<Audience>
 {
     private static readonly AudienceSort[] Sorts = [AudienceSort.NameAscending, AudienceSort.NameDescending, AudienceSort.Newest, AudienceSort.Oldest];
 
-    private readonly TextField _search;
-    private readonly Label _sortLabel;
-    private readonly TableView _table;
-
     public AudiencesScreen(TuiSession session)
-        : base(session)
+        : base(session, "Audiences", 5, 6)
     {
-        Title = "Audiences";
-        var searchLabel = new Label { Text = "_Search:" };
-        _search = new TextField { X = Pos.Right(searchLabel) + 1, Width = 30 };
-        _sortLabel = new Label { X = Pos.Right(_search) + 2 };
-        _table = Views.Table(5, 6);
-        _table.Y = 2;
-        _table.Height = Dim.Fill();
-        Add(searchLabel, _search, _sortLabel, _table);
-
-        _search.ValueChanged += (_, _) => Start(RefreshAsync);
-        _search.Accepting += (_, e) =>
-        {
-            _table.SetFocus();
-            e.Handled = true;
-        };
-        _table.Accepting += (_, e) =>
-        {
-            OpenSelected();
-            e.Handled = true;
-        };
         Show([]);
     }
 
     public AudienceSort Sort { get; private set; } = AudienceSort.NameAscending;
-
-    /// <summary>The rows as shown, after search and sort.</summary>
-    public IReadOnlyList<Audience> Shown { get; private set; } = [];
-
-    public string SearchText
-    {
-        get => _search.Value ?? string.Empty;
-        set => _search.Value = value;
-    }
 
     public override async Task RefreshAsync()
     {
@@ -77,36 +44,18 @@ internal sealed class AudiencesScreen : Screen
         Start(RefreshAsync);
     }
 
-    public override void FocusSearch() => _search.SetFocus();
-
     /// <summary>Audiences change outside this screen (processing, the CLI), so showing it reloads them.</summary>
     public override void Activate()
     {
-        _table.SetFocus();
+        base.Activate();
         Start(RefreshAsync);
     }
 
-    public override bool Back()
+    protected override void OnSearchChanged() => Start(RefreshAsync);
+
+    /// <summary>Opens the audience's definition, size history and composition.</summary>
+    protected override void Open(Audience audience)
     {
-        if (_search.HasFocus || SearchText.Length > 0)
-        {
-            SearchText = string.Empty;
-            _table.SetFocus();
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Opens the selected audience's definition, size history and composition (Enter or double-click).</summary>
-    public void OpenSelected()
-    {
-        if (_table.Value?.SelectedCell.Y is not { } row || row < 0 || row >= Shown.Count)
-        {
-            return;
-        }
-
-        Audience audience = Shown[row];
         string client = Session.Client;
         Start(async () =>
         {
@@ -127,7 +76,7 @@ internal sealed class AudiencesScreen : Screen
     private void Show(IReadOnlyList<Audience> audiences)
     {
         Shown = audiences;
-        _table.Table = new EnumerableTableSource<Audience>(Shown, new Dictionary<string, Func<Audience, object>>
+        Table.Table = new EnumerableTableSource<Audience>(Shown, new Dictionary<string, Func<Audience, object>>
         {
             ["Status"] = a => Format.Lower(a.Status),
             [Sort is AudienceSort.NameAscending ? "Name ▲" : Sort is AudienceSort.NameDescending ? "Name ▼" : "Name"] = a => a.Name,
@@ -137,7 +86,7 @@ internal sealed class AudiencesScreen : Screen
             ["Size"] = a => a.Size is { } s ? Format.Count(s) : "-",
             ["% of base"] = a => a.ShareOfBase is { } share ? Percent(share) : "-",
         });
-        _sortLabel.Text = $"Sort: {Describe(Sort)} (F6)";
+        Hint.Text = $"Sort: {Describe(Sort)} (F6)";
         int active = audiences.Count(a => a.Status == AudienceStatus.Active);
         SetSummary($"{Format.Plural(audiences.Count, "audience")}, {Format.Count(active)} active");
     }

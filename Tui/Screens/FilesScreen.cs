@@ -9,45 +9,15 @@ namespace Onboarding.Tui.Screens;
 /// "Ingestion": the files the client sent, newest first, with their outcome (applied, refused, duplicate), the
 /// reason, rows read/applied/rejected and when; Enter shows the per-segment changes and the first rejected rows.
 /// </summary>
-internal sealed class FilesScreen : Screen
+internal sealed class FilesScreen : TableScreen<JournalEntry>
 {
-    private readonly TextField _search;
-    private readonly TableView _table;
     private IReadOnlyList<JournalEntry> _all = [];
 
     public FilesScreen(TuiSession session)
-        : base(session)
+        : base(session, "Ingestion", 0, 5, 6, 7)
     {
-        Title = "Ingestion";
-        var searchLabel = new Label { Text = "_Search:" };
-        _search = new TextField { X = Pos.Right(searchLabel) + 1, Width = 30 };
-        var hint = new Label { X = Pos.Right(_search) + 2, Text = "Enter: changes and rejected rows" };
-        _table = Views.Table(0, 5, 6, 7);
-        _table.Y = 2;
-        _table.Height = Dim.Fill();
-
-        Add(searchLabel, _search, hint, _table);
-        _search.ValueChanged += (_, _) => Show();
-        _search.Accepting += (_, e) =>
-        {
-            _table.SetFocus();
-            e.Handled = true;
-        };
-        _table.Accepting += (_, e) =>
-        {
-            OpenSelected();
-            e.Handled = true;
-        };
+        Hint.Text = "Enter: changes and rejected rows";
         Show();
-    }
-
-    /// <summary>The rows as shown, newest first, after search.</summary>
-    public IReadOnlyList<JournalEntry> Shown { get; private set; } = [];
-
-    public string SearchText
-    {
-        get => _search.Value ?? string.Empty;
-        set => _search.Value = value;
     }
 
     public override async Task RefreshAsync()
@@ -64,31 +34,11 @@ internal sealed class FilesScreen : Screen
         });
     }
 
-    public override void FocusSearch() => _search.SetFocus();
+    protected override void OnSearchChanged() => Show();
 
-    public override void Activate() => _table.SetFocus();
-
-    public override bool Back()
+    /// <summary>Opens the file's changes and rejected rows.</summary>
+    protected override void Open(JournalEntry entry)
     {
-        if (_search.HasFocus || SearchText.Length > 0)
-        {
-            SearchText = string.Empty;
-            _table.SetFocus();
-            return true;
-        }
-
-        return false;
-    }
-
-    /// <summary>Opens the selected file's changes and rejected rows (Enter or double-click).</summary>
-    public void OpenSelected()
-    {
-        if (_table.Value?.SelectedCell.Y is not { } row || row < 0 || row >= Shown.Count)
-        {
-            return;
-        }
-
-        JournalEntry entry = Shown[row];
         string report = Path.Combine(Session.Engine.ReportFolder(Session.Client), entry.FileName + ".rejects.csv");
         Start(async () =>
         {
@@ -111,7 +61,7 @@ internal sealed class FilesScreen : Screen
                 || e.Outcome.ToString().Contains(k, StringComparison.OrdinalIgnoreCase)
                 || (e.Reason?.Contains(k, StringComparison.OrdinalIgnoreCase) ?? false)))
             .OrderByDescending(e => e.Sequence)];
-        _table.Table = new EnumerableTableSource<JournalEntry>(Shown, new Dictionary<string, Func<JournalEntry, object>>
+        Table.Table = new EnumerableTableSource<JournalEntry>(Shown, new Dictionary<string, Func<JournalEntry, object>>
         {
             ["#"] = e => e.Sequence,
             ["Received ▼"] = e => Format.Time(e.Received),
@@ -123,9 +73,9 @@ internal sealed class FilesScreen : Screen
             ["Rejected"] = e => Format.Count(e.RowsRejected),
             ["Reason"] = e => e.Reason ?? string.Empty,
         });
-        if (Shown.Count > 0 && _table.Value is null)
+        if (Shown.Count > 0 && Table.Value is null)
         {
-            _table.Value = new TableSelection(new System.Drawing.Point(0, 0));
+            Table.Value = new TableSelection(new System.Drawing.Point(0, 0));
         }
 
         int applied = _all.Count(e => e.Outcome == FileOutcome.Applied);
