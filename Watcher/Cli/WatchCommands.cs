@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Onboarding.Engine.Inbox;
@@ -66,13 +67,24 @@ internal static class WatchCommands
             }
 
             builder.Logging.ClearProviders();
-            builder.Logging.AddSimpleConsole(console =>
+            if (SystemdHelpers.IsSystemdService())
             {
-                console.SingleLine = true;
-                console.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
-                console.UseUtcTimestamp = true;
-                console.ColorBehavior = LoggerColorBehavior.Disabled;
-            });
+                // journald adds its own timestamps and reads the <N> priority prefixes this format writes.
+                builder.Logging.AddSystemdConsole();
+            }
+            else
+            {
+                builder.Logging.AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.TimestampFormat = "yyyy-MM-dd HH:mm:ss ";
+                    console.UseUtcTimestamp = true;
+                    console.ColorBehavior = LoggerColorBehavior.Disabled;
+                });
+            }
+
+            // Type=notify: tells systemd when the watcher is ready and when it is stopping (a no-op outside systemd).
+            builder.Services.AddSystemd();
 
             // Opened here so a locked or damaged data folder is a clear error before anything starts.
             using DataFolder data = DataFolder.Open(options.DataPath);
