@@ -1,3 +1,5 @@
+using Onboarding.Engine.Sftp;
+
 namespace Onboarding.Engine.Exports.Scheduling;
 
 /// <summary>
@@ -15,13 +17,7 @@ public sealed record ExportRetryPolicy(TimeSpan FirstDelay, TimeSpan MaxDelay)
     public TimeSpan DelayAfter(int failedAttempts)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(failedAttempts, 1);
-        TimeSpan delay = FirstDelay;
-        for (int i = 1; i < failedAttempts && delay < MaxDelay; i++)
-        {
-            delay += delay;
-        }
-
-        return delay < MaxDelay ? delay : MaxDelay;
+        return SftpBackoff.Delay(FirstDelay, failedAttempts - 1, MaxDelay);
     }
 
     /// <summary>When to start the next attempt, or none when the cancel window has closed.</summary>
