@@ -12,7 +12,8 @@ namespace Onboarding.Engine.Exports.Scheduling;
 /// The rules, checked on every pass:
 /// <list type="bullet">
 /// <item>An inactive (paused or canceled) configuration never runs; a run of it that was waiting to retry ends
-/// <see cref="ExportOccurrenceStatus.Canceled"/>, and occurrences that fall while it is seen inactive are never made up.</item>
+/// <see cref="ExportOccurrenceStatus.Canceled"/>, and occurrences that fall while it is seen inactive are never made up
+/// (except a one-time export that never ran: it runs once activated).</item>
 /// <item>Missed occurrences (the scheduler was stopped, or a run took longer than the period) are not made up one by
 /// one: only the latest occurrence at or before now runs, once, late. An export that never ran and whose start has
 /// passed therefore runs its latest occurrence at once (a one-time export: its only one).</item>
@@ -67,7 +68,7 @@ public sealed class ExportScheduler(
         }
     }
 
-    /// <summary>One pass that waits for the attempts it started: what a test or a "run due exports now" command calls.</summary>
+    /// <summary>One pass that waits for the attempts it started: what a test or a "run due exports now" command calls (not while <see cref="RunAsync"/> runs).</summary>
     public async Task<IReadOnlyList<ExportDue>> RunDueAsync(CancellationToken cancellation)
     {
         var started = new List<ExportDue>();
@@ -185,7 +186,9 @@ public sealed class ExportScheduler(
             return null;
         }
 
-        DateTimeOffset? handledUpTo = Later(latest?.ScheduledFor, _seenInactive.TryGetValue(key, out DateTimeOffset inactive) ? inactive : null);
+        // A one-time export that never ran still runs once activated, even if its time passed while it was paused.
+        bool skipWhilePaused = !(export.Schedule.Recurrence == ExportRecurrence.Once && latest is null);
+        DateTimeOffset? handledUpTo = Later(latest?.ScheduledFor, skipWhilePaused && _seenInactive.TryGetValue(key, out DateTimeOffset inactive) ? inactive : null);
         if (occurrence is { } scheduled && (handledUpTo is null || scheduled > handledUpTo))
         {
             if (handledUpTo is { } since && export.Schedule.NextRun(since) is { } missed && missed < scheduled)

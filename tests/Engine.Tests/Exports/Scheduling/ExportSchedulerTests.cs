@@ -110,6 +110,20 @@ public sealed class ExportSchedulerTests
     }
 
     [Fact]
+    public async Task OneTimeExportPausedPastItsTime_RunsOnceActivated()
+    {
+        _store.Add("gold", new ExportSchedule { Start = new DateTime(2026, 11, 23, 9, 0, 0) });
+        _store.SetActive("gold", false);
+        ExportScheduler scheduler = CreateSut();
+        await StepAsync(scheduler, TimeSpan.FromHours(1), 12);
+        Assert.Empty(_attempts);
+
+        _store.SetActive("gold", true);
+        await StepAsync(scheduler, TimeSpan.FromHours(1), 12);
+        Assert.Equal([new DateTime(2026, 11, 23, 9, 0, 0)], Scheduled("gold"));
+    }
+
+    [Fact]
     public async Task Canceled_NeverRunsAgain()
     {
         _store.Add("gold", new ExportSchedule { Recurrence = ExportRecurrence.Cron, Cron = "0 * * * *", Start = new DateTime(2026, 11, 23) });
