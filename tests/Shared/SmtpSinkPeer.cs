@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Onboarding.Testing;
@@ -34,7 +32,7 @@ public sealed class SmtpSinkPeer : IDisposable
         {
             for (int attempt = 1; ; attempt++)
             {
-                Port = FreePort();
+                Port = Loopback.FreePort();
                 Start(options);
                 if (WaitReady())
                 {
@@ -153,7 +151,7 @@ public sealed class SmtpSinkPeer : IDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(10) && _process is { HasExited: false })
         {
-            if (Greeting().StartsWith("220 ", StringComparison.Ordinal))
+            if (Loopback.Greeting(Port).StartsWith("220 ", StringComparison.Ordinal))
             {
                 return true;
             }
@@ -162,24 +160,6 @@ public sealed class SmtpSinkPeer : IDisposable
         }
 
         return false;
-    }
-
-    private string Greeting()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(Host, Port);
-            client.ReceiveTimeout = 2000;
-            byte[] buffer = new byte[128];
-            int read = client.GetStream().Read(buffer);
-            client.GetStream().Write("QUIT\r\n"u8);
-            return Encoding.ASCII.GetString(buffer, 0, read);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException)
-        {
-            return string.Empty;
-        }
     }
 
     private void Stop()
@@ -204,12 +184,5 @@ public sealed class SmtpSinkPeer : IDisposable
 
         _process.Dispose();
         _process = null;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
