@@ -11,6 +11,10 @@ namespace Onboarding.Engine.Exports.Scheduling;
 /// </summary>
 public sealed partial record ExportSchedule
 {
+    // Cron expressions are computed up to 2499; the floor keeps zone arithmetic far from DateTime.MinValue.
+    private const int MinYear = 1970;
+    private const int MaxYear = 2400;
+
     /// <summary>Checks every field; throws an <see cref="ArgumentException"/> that names each problem found.</summary>
     public void Validate()
     {
@@ -104,10 +108,6 @@ public sealed partial record ExportSchedule
         return null;
     }
 
-    // Cron expressions are computed up to 2499; the floor keeps zone arithmetic far from DateTime.MinValue.
-    private const int MinYear = 1970;
-    private const int MaxYear = 2400;
-
     private TimeOnly TimeOfDay => TimeOnly.FromDateTime(Start);
 
     private bool IsPastEnd(DateOnly day) => EndDate is { } end && day > end;
@@ -179,6 +179,11 @@ public sealed partial record ExportSchedule
                 break;
         }
 
+        if (EndDate is { Year: > MaxYear } farEnd)
+        {
+            problems.Add($"the end date {farEnd:yyyy-MM-dd} is after the year {MaxYear} (leave it out for no end)");
+        }
+
         if (CancelWindow < TimeSpan.Zero)
         {
             problems.Add($"the cancel window {CancelWindow} is negative");
@@ -190,7 +195,8 @@ public sealed partial record ExportSchedule
         }
         else if (problems.Count == 0 && Recurrence != ExportRecurrence.Once && NextRun(zone!, cron, WallClock.ToInstant(zone!, Start).AddTicks(-1)) is null)
         {
-            problems.Add($"no delivery falls between {Start.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} and the end date {EndDate:yyyy-MM-dd}");
+            string from = Start.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+            problems.Add(EndDate is { } last ? $"no delivery falls between {from} and the end date {last:yyyy-MM-dd}" : $"no delivery ever falls after {from}");
         }
 
         return problems;

@@ -223,7 +223,7 @@ public class ExportScheduleTests
     [InlineData("UTC", "0 9 * *", "the cron expression \"0 9 * *\" is not valid")]
     [InlineData("UTC", "61 * * * *", "the cron expression \"61 * * * *\" is not valid")]
     [InlineData("UTC", " ", "a cron schedule needs an expression")]
-    [InlineData("UTC", "0 0 30 2 *", "no delivery falls between 2026-01-01 00:00 and the end date")]
+    [InlineData("UTC", "0 0 30 2 *", "no delivery ever falls after 2026-01-01 00:00")]
     public void Validate_ZoneAndCron_NameTheProblem(string zone, string? cron, string expected)
     {
         var schedule = new ExportSchedule { Recurrence = ExportRecurrence.Cron, Cron = cron ?? "0 9 * * *", TimeZone = zone, Start = new DateTime(2026, 1, 1) };
@@ -245,6 +245,7 @@ public class ExportScheduleTests
         AssertInvalid(new ExportSchedule { Recurrence = ExportRecurrence.Daily, Start = start, EndDate = new DateOnly(2026, 3, 1) }, "the end date 2026-03-01 is before the first delivery on 2026-03-02");
         AssertInvalid(new ExportSchedule { Recurrence = ExportRecurrence.Daily }, "the delivery date and time (start) is not set");
         AssertInvalid(new ExportSchedule { Start = new DateTime(1, 1, 1, 5, 0, 0) }, "is not between the years");
+        AssertInvalid(new ExportSchedule { Recurrence = ExportRecurrence.Daily, Start = start, EndDate = DateOnly.MaxValue }, "the end date 9999-12-31 is after the year 2400");
         AssertInvalid(new ExportSchedule { Start = start, CancelWindow = TimeSpan.FromMinutes(-1) }, "the cancel window -00:01:00 is negative");
         AssertInvalid(new ExportSchedule { Recurrence = (ExportRecurrence)42, Start = start }, "42 is not a recurrence");
 
