@@ -22,8 +22,8 @@ public static class EmailAddresses
     public static string Normalize(string address, string what = "notification addresses")
     {
         string trimmed = address.Trim();
-        if (!MailboxAddress.TryParse(trimmed, out MailboxAddress? mailbox) || mailbox.Address != trimmed || !trimmed.Contains('@', StringComparison.Ordinal)
-            || trimmed.StartsWith('@') || trimmed.EndsWith('@'))
+        if (!MailboxAddress.TryParse(trimmed, out MailboxAddress? mailbox) || mailbox.Address != trimmed
+            || mailbox.LocalPart.Length == 0 || mailbox.Domain.Length == 0)
         {
             throw new ArgumentException($"\"{address}\" in the {what} is not an e-mail address (expected name@domain).");
         }

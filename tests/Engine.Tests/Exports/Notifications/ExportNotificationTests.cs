@@ -71,6 +71,7 @@ public class ExportNotificationTests
         Assert.Equal("\"not-an-address\" in the notification addresses is not an e-mail address (expected name@domain).", error.Message);
         Assert.Throws<ArgumentException>(() => EmailAddresses.Parse("Ops <ops@acme.example>"));
         Assert.Throws<ArgumentException>(() => EmailAddresses.Parse("ops@"));
+        Assert.Throws<ArgumentException>(() => EmailAddresses.Parse("@acme.example"));
     }
 
     [Fact]
