@@ -68,6 +68,19 @@ public sealed class SmtpExportNotifierTests : IDisposable
     }
 
     [Fact]
+    public async Task StartTlsRequired_ServerWithoutIt_SendsNothingInPlainText()
+    {
+        var notifier = new SmtpExportNotifier(new SmtpOptions { Host = SmtpSinkPeer.Host, Port = _sink.Port, Tls = SmtpTlsMode.StartTls, From = "exports@onboarding.example" });
+
+        ExportNotificationResult result = await notifier.NotifyAsync(ExportNotificationTests.Complete("ops@acme.example"), default);
+
+        Assert.Equal(NotificationDelivery.Failed, result.Delivery);
+        Assert.Contains("STARTTLS", result.Detail, StringComparison.Ordinal);
+        await Task.Delay(200);
+        Assert.Empty(_sink.Messages());
+    }
+
+    [Fact]
     public async Task NoServerListening_IsAFailedDelivery_NotAnException()
     {
         int port = ClosedPort();
