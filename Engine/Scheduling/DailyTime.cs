@@ -6,21 +6,13 @@ public sealed record DailyTime(TimeOnly Time, TimeZoneInfo Zone)
     /// <summary>The first moment strictly after <paramref name="after"/> at which the wall clock in the zone reads <see cref="Time"/>.</summary>
     /// <remarks>
     /// On a day when that wall-clock time does not exist (a spring-forward gap) the run happens at the end of the gap;
-    /// when it exists twice (fall back) the first occurrence is used, so a job runs once per day.
+    /// when it exists twice (fall back) the first occurrence is used, so a job runs once per day (see <see cref="WallClock"/>).
     /// </remarks>
     public DateTimeOffset NextAfter(DateTimeOffset after)
     {
-        DateTime localNow = TimeZoneInfo.ConvertTime(after, Zone).DateTime;
-        for (DateOnly day = DateOnly.FromDateTime(localNow); ; day = day.AddDays(1))
+        for (DateOnly day = DateAt(after); ; day = day.AddDays(1))
         {
-            DateTime wall = day.ToDateTime(Time);
-            while (Zone.IsInvalidTime(wall))
-            {
-                wall = wall.AddMinutes(1);
-            }
-
-            TimeSpan offset = Zone.IsAmbiguousTime(wall) ? Zone.GetAmbiguousTimeOffsets(wall).Max() : Zone.GetUtcOffset(wall);
-            var candidate = new DateTimeOffset(wall, offset);
+            DateTimeOffset candidate = WallClock.ToInstant(Zone, day.ToDateTime(Time));
             if (candidate > after)
             {
                 return candidate;
@@ -29,5 +21,5 @@ public sealed record DailyTime(TimeOnly Time, TimeZoneInfo Zone)
     }
 
     /// <summary>The calendar date in the zone at an instant (the "processing date" of a run).</summary>
-    public DateOnly DateAt(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+    public DateOnly DateAt(DateTimeOffset instant) => DateOnly.FromDateTime(WallClock.ReadingAt(Zone, instant));
 }

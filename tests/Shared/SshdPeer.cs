@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Onboarding.Testing;
 
@@ -146,7 +143,7 @@ public sealed class SshdPeer : IDisposable
         string pidFile = Path.Combine(_folder.Path, "sshd.pid");
         for (int attempt = 1; ; attempt++)
         {
-            Port = FreePort();
+            Port = Loopback.FreePort();
             File.WriteAllText(config, $"""
                 # own instance for tests: nothing from /etc/ssh/sshd_config is read
                 ListenAddress {Host}
@@ -208,7 +205,7 @@ public sealed class SshdPeer : IDisposable
                 Pid = pid;
             }
 
-            if (Pid != 0 && Banner().StartsWith("SSH-2.0-", StringComparison.Ordinal))
+            if (Pid != 0 && Loopback.Greeting(Port).StartsWith("SSH-2.0-", StringComparison.Ordinal))
             {
                 return true;
             }
@@ -219,36 +216,12 @@ public sealed class SshdPeer : IDisposable
         return false;
     }
 
-    private string Banner()
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(Host, Port);
-            client.ReceiveTimeout = 2000;
-            byte[] buffer = new byte[64];
-            int read = client.GetStream().Read(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, read);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException)
-        {
-            return string.Empty;
-        }
-    }
-
     private static void MakeWorldWritable(string folder)
     {
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(folder, (UnixFileMode)0b111_111_111); // the sftp user is not the test's user
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void EnsureInstalled()
