@@ -10,6 +10,11 @@ internal static class Format
 
     public static string Time(DateTimeOffset time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
+    public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>A share (0..1) as a percentage with one decimal: "7.5%".</summary>
+    public static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
+
     public static string Type(SegmentType type) => type == SegmentType.Static ? "static" : "dynamic";
 
     public static string Lower<T>(T value)

@@ -1,3 +1,4 @@
+using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 
 namespace Onboarding.Tui.Shell;
@@ -8,6 +9,8 @@ namespace Onboarding.Tui.Shell;
 /// </summary>
 internal abstract class Screen : View
 {
+    private IReadOnlyDictionary<Key, Action> _keys = new Dictionary<Key, Action>();
+
     protected Screen(TuiSession session)
     {
         Session = session;
@@ -43,6 +46,20 @@ internal abstract class Screen : View
     /// <summary>Esc: clears the search, or goes back to the table. Returns false when there was nothing to do.</summary>
     public virtual bool Back() => false;
 
+    /// <summary>The screen's own keys (from its <see cref="KeyMap.Dispatch"/>), used when the focused view leaves them.</summary>
+    protected void BindKeys(IReadOnlyDictionary<Key, Action> keys) => _keys = keys;
+
+    protected override bool OnKeyDown(Key key)
+    {
+        if (_keys.TryGetValue(key, out Action? action))
+        {
+            action();
+            return true;
+        }
+
+        return base.OnKeyDown(key);
+    }
+
     protected void SetSummary(string summary)
     {
         Summary = summary;
@@ -50,26 +67,8 @@ internal abstract class Screen : View
     }
 
     /// <summary>Runs <paramref name="action"/> on the UI thread (queued when called from another thread).</summary>
-    protected void OnUiThread(Action action)
-    {
-        if (App is { } app)
-        {
-            app.Invoke(action);
-        }
-    }
+    protected void OnUiThread(Action action) => BackgroundWork.OnUiThread(this, action);
 
     /// <summary>Starts background work; a failure is shown in the summary rather than lost.</summary>
-    protected void Start(Func<Task> work) => _ = Guard(work);
-
-    private async Task Guard(Func<Task> work)
-    {
-        try
-        {
-            await work().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            OnUiThread(() => SetSummary("error: " + ex.Message));
-        }
-    }
+    protected void Start(Func<Task> work) => BackgroundWork.Start(this, work, ex => SetSummary("error: " + ex.Message));
 }

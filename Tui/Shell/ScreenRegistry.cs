@@ -1,4 +1,5 @@
 using Onboarding.Tui.Screens;
+using Onboarding.Tui.Screens.Audiences;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Shell;

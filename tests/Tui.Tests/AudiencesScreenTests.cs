@@ -1,5 +1,6 @@
 using Onboarding.Engine.Audiences;
 using Onboarding.Tui.Screens;
+using Onboarding.Tui.Screens.Audiences;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Tests;

@@ -4,7 +4,7 @@ using Onboarding.Tui.Shell;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Audiences;
 
 /// <summary>
 /// The audiences dashboard: status, name, created by, created on, last processed, size and % of base; keyword

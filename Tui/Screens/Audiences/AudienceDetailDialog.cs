@@ -2,7 +2,7 @@ using Onboarding.Engine.Audiences;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Audiences;
 
 /// <summary>One audience: its targeting (the canonical expression), size over time and composition by a group.</summary>
 internal sealed class AudienceDetailDialog : Dialog
@@ -16,7 +16,7 @@ internal sealed class AudienceDetailDialog : Dialog
         Label summary = Views.DataLabel(
             $"{Format.Lower(audience.Status)}  ·  created by {audience.CreatedBy} on {Format.Time(audience.CreatedOn)}"
                 + $"  ·  size {(audience.Size is { } size ? Format.Count(size) : "not processed")}"
-                + $"  ·  {(audience.ShareOfBase is { } share ? AudiencesScreen.Percent(share) : "-")} of base\n"
+                + $"  ·  {(audience.ShareOfBase is { } share ? Format.Percent(share) : "-")} of base\n"
                 + $"Targeting: {audience.Expression}");
         var historyLabel = new Label { Y = 3, Text = "Size over time:" };
         TableView historyTable = Views.Table(1, 2);
@@ -27,7 +27,7 @@ internal sealed class AudienceDetailDialog : Dialog
         {
             ["Date"] = p => p.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["Size"] = p => Format.Count(p.Size),
-            ["% of base"] = p => AudiencesScreen.Percent(p.ShareOfBase),
+            ["% of base"] = p => Format.Percent(p.ShareOfBase),
         });
         var compositionLabel = new Label { X = Pos.Percent(50), Y = 3, Text = composition is null ? "Composition: no segments" : $"Composition by {composition.Group}:" };
         TableView compositionTable = Views.Table(1, 2);
@@ -39,7 +39,7 @@ internal sealed class AudienceDetailDialog : Dialog
         {
             ["Segment"] = r => r.Segment ?? "(none of them)",
             ["Count"] = r => Format.Count(r.Count),
-            ["%"] = r => AudiencesScreen.Percent(r.ShareOfAudience),
+            ["%"] = r => Format.Percent(r.ShareOfAudience),
         });
         History = history;
         Composition = composition;
