@@ -34,10 +34,13 @@ internal sealed class KeyMap(string where)
     public static string Label(KeyAction action) => action.Bound ? action.Key.ToString() : action.Name;
 
     /// <summary>A bar of clickable shortcuts, one per bound key; the keys work anywhere in the bar's runnable.</summary>
-    public StatusBar Bar(params (KeyAction Action, Action Run)[] handlers)
+    public StatusBar Bar(params (KeyAction Action, Action Run)[] handlers) => new(Shortcuts(handlers));
+
+    /// <summary>One clickable shortcut per bound key, in the order declared.</summary>
+    public IReadOnlyList<Shortcut> Shortcuts(params (KeyAction Action, Action Run)[] handlers)
     {
         Dictionary<KeyAction, Action> byAction = Check(handlers);
-        return new StatusBar([.. _actions.Where(a => a.Bound).Select(a => new Shortcut(a.Key, a.Name, byAction[a]))]);
+        return [.. _actions.Where(a => a.Bound).Select(a => new Shortcut(a.Key, a.Name, byAction[a]))];
     }
 
     /// <summary>The handlers by key, for a view that routes its own key presses (a screen inside the main window).</summary>
