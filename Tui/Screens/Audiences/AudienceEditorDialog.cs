@@ -172,6 +172,15 @@ internal sealed class AudienceEditorDialog : Dialog
         set => _name.Text = value;
     }
 
+    public Tabs Tabs => _tabs;
+
+    /// <summary>Puts the cursor on the builder's rows.</summary>
+    public void FocusRows()
+    {
+        _tabs.Value = _builderTab;
+        _rows.SetFocus();
+    }
+
     /// <summary>Adds a row at the end, included (the picker does this).</summary>
     public void AddRow(AudienceTerm term, bool included = true)
     {
@@ -199,6 +208,7 @@ internal sealed class AudienceEditorDialog : Dialog
         {
             _previewCancel?.Cancel();
             _previewCancel?.Dispose();
+            _previewCancel = null;
         }
 
         base.Dispose(disposing);
