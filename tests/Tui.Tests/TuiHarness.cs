@@ -128,14 +128,14 @@ internal sealed class TuiHarness : IDisposable
     /// Does <paramref name="open"/>, which opens a modal dialog of type <typeparamref name="T"/> (a nested loop), and
     /// returns the screen text while it was open; the dialog is then closed.
     /// </summary>
-    public string WithDialog<T>(Action open)
+    public string WithDialog<T>(Action open, Func<T, bool>? ready = null)
         where T : Terminal.Gui.Views.Dialog
     {
         string? seen = null;
         var clock = Stopwatch.StartNew();
         App.AddTimeout(TimeSpan.FromMilliseconds(20), () =>
         {
-            if (App.TopRunnable is T dialog)
+            if (App.TopRunnable is T dialog && (ready?.Invoke(dialog) ?? true))
             {
                 seen = Screen;
                 dialog.RequestStop();

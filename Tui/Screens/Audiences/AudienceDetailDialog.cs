@@ -20,7 +20,7 @@ internal sealed class AudienceDetailDialog : Dialog
     public static readonly KeyAction SnapshotKey = Keys.Add(Key.F2, "Snapshot", "freeze the current members as a snapshot, under a name you give");
     public static readonly KeyAction OverlapKey = Keys.Add(Key.F3, "Overlap", "compare with other audiences and snapshots: counts and % of each pair");
     public static readonly KeyAction DiffKey = Keys.Add(Key.F4, "Diff", "who entered and who left between two processing dates");
-    public static readonly KeyAction TabsKey = Keys.Describe("Alt+D Alt+C Alt+X", "the Details / Composition / Exports tab (or click the tab)");
+    public static readonly KeyAction TabsKey = Keys.Describe("Alt+D Alt+C Alt+X", "the Details / Composition / Exports tab (or click it); Tab moves into it");
     public static readonly KeyAction RangeKey = Keys.Describe("Enter in From/To", "show the size history of that date range (yyyy-MM-dd)");
     public static readonly KeyAction GroupKey = Keys.Describe("↑ ↓ in Group", "the composition by another group");
 
@@ -103,8 +103,6 @@ internal sealed class AudienceDetailDialog : Dialog
                 LoadComposition(_groupNames[index]);
             }
         };
-        LoadHistory();
-        LoadComposition(null);
     }
 
     public Audience Audience { get; }
@@ -129,6 +127,17 @@ internal sealed class AudienceDetailDialog : Dialog
     {
         get => _to.Text;
         set => _to.Text = value;
+    }
+
+    /// <summary>Loads the data once the dialog runs (results come back through the running app).</summary>
+    protected override void OnIsRunningChanged(bool newIsRunning)
+    {
+        base.OnIsRunningChanged(newIsRunning);
+        if (newIsRunning && History is null)
+        {
+            LoadHistory();
+            LoadComposition(null);
+        }
     }
 
     /// <summary>Loads the size history of the date range in From/To (all of it when both are empty).</summary>

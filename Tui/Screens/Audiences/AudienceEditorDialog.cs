@@ -23,7 +23,7 @@ internal sealed class AudienceEditorDialog : Dialog
     public static readonly KeyAction RemoveKey = Keys.Add(Key.Delete, "Remove row", "remove the selected row");
     public static readonly KeyAction SaveKey = Keys.Add(Key.S.WithCtrl, "Save draft", "save as draft");
     public static readonly KeyAction ActivateKey = Keys.Add(Key.F7, "Activate", "activate, after a confirmation: the definition is frozen from then on");
-    public static readonly KeyAction TabsKey = Keys.Describe("Alt+B Alt+E", "the Builder / Expression tab (or click the tab)");
+    public static readonly KeyAction TabsKey = Keys.Describe("Alt+B Alt+E", "the Builder / Expression tab (or click it); Tab moves into it");
     public static readonly KeyAction CloseKey = Keys.Describe("Esc", "close the editor (unsaved changes are dropped)");
 
     /// <summary>How long the definition must stay unchanged before its size is computed.</summary>
@@ -200,6 +200,16 @@ internal sealed class AudienceEditorDialog : Dialog
     {
         _tabs.Value = _expressionTab;
         _expression.Text = text;
+    }
+
+    /// <summary>The first preview's figures come back through the running app, so it starts (again) once the editor runs.</summary>
+    protected override void OnIsRunningChanged(bool newIsRunning)
+    {
+        base.OnIsRunningChanged(newIsRunning);
+        if (newIsRunning && !IsReadOnly && Preview is null && _problem.Text.Length == 0 && _text.Length > 0)
+        {
+            SchedulePreview();
+        }
     }
 
     protected override void Dispose(bool disposing)

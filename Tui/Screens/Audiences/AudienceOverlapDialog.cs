@@ -22,6 +22,7 @@ internal sealed class AudienceOverlapDialog : Dialog
     private readonly ListView _list;
     private readonly TableView _matrix;
     private readonly Label _status;
+    private readonly string _audience;
     private IReadOnlyList<string> _names = [];
 
     public AudienceOverlapDialog(TuiSession session, string audience)
@@ -34,23 +35,13 @@ internal sealed class AudienceOverlapDialog : Dialog
         Height = Dim.Percent(85);
         var listLabel = new Label { Text = "Mark 2 to 10 (Space), then F5:" };
         _list = new ListView { Y = 1, Width = 34, Height = Dim.Fill(3), ShowMarks = true, MarkMultiple = true, HotKeySpecifier = Views.NoHotKey };
-        _matrix = Views.Table();
+        _matrix = Views.Table(2);
         _matrix.X = 36;
         _matrix.Height = Dim.Fill(3);
         _status = Views.DataLabel("loading the audiences…");
         _status.Y = Pos.AnchorEnd(2);
         Add(listLabel, _list, _matrix, _status, Keys.Bar((CompareKey, Compare)));
-        this.Start(
-            async () =>
-            {
-                IReadOnlyList<string> names = await _session.Engine.RunAsync(data =>
-                {
-                    var service = new AudienceService(data, _client);
-                    return (IReadOnlyList<string>)[.. service.List().Select(a => a.Name), .. service.Snapshots().Select(s => s.Name)];
-                }).ConfigureAwait(false);
-                this.OnUiThread(() => ShowNames(names, audience));
-            },
-            ex => _status.Text = ex.Message);
+        _audience = audience;
     }
 
     /// <summary>The last matrix computed.</summary>
@@ -70,6 +61,27 @@ internal sealed class AudienceOverlapDialog : Dialog
     }
 
     public IReadOnlyList<string> Marked => [.. _names.Where((_, i) => _list.Source?.IsMarked(i) == true)];
+
+    /// <summary>Loads the audiences and snapshots once the dialog runs (results come back through the running app).</summary>
+    protected override void OnIsRunningChanged(bool newIsRunning)
+    {
+        base.OnIsRunningChanged(newIsRunning);
+        if (newIsRunning && _names.Count == 0)
+        {
+            string client = _client;
+            this.Start(
+                async () =>
+                {
+                    IReadOnlyList<string> names = await _session.Engine.RunAsync(data =>
+                    {
+                        var service = new AudienceService(data, client);
+                        return (IReadOnlyList<string>)[.. service.List().Select(a => a.Name), .. service.Snapshots().Select(s => s.Name)];
+                    }).ConfigureAwait(false);
+                    this.OnUiThread(() => ShowNames(names, _audience));
+                },
+                ex => _status.Text = ex.Message);
+        }
+    }
 
     private void ShowNames(IReadOnlyList<string> names, string audience)
     {
