@@ -146,7 +146,25 @@ internal sealed class MainWindow : Window
             // A steady tick keeps the main loop turning while the operator is idle, so work queued from
             // background threads (App.Invoke) and a lone Esc are handled without waiting for the next key.
             App?.AddTimeout(TimeSpan.FromMilliseconds(100), () => true);
+            App?.Keyboard.KeyDown += HelpOnQuestionMark;
             Refresh();
+        }
+        else
+        {
+            App?.Keyboard.KeyDown -= HelpOnQuestionMark;
+        }
+    }
+
+    /// <summary>
+    /// "?" is help on the main window where it is not text being typed. It is caught before the views see it,
+    /// because a table takes printable keys to jump between rows.
+    /// </summary>
+    private void HelpOnQuestionMark(object? sender, Key key)
+    {
+        if (key.AsRune.Value == '?' && !key.IsCtrl && !key.IsAlt && App?.TopRunnable == this && App.Navigation?.GetFocused() is not TextField)
+        {
+            key.Handled = true;
+            ShowHelp();
         }
     }
 
@@ -156,13 +174,6 @@ internal sealed class MainWindow : Window
         if (key == Key.Esc)
         {
             Current.Back();
-            return true;
-        }
-
-        // "?" is help where it is not text being typed.
-        if (key.AsRune.Value == '?' && !key.IsCtrl && !key.IsAlt && App?.Navigation?.GetFocused() is not TextField)
-        {
-            ShowHelp();
             return true;
         }
 
