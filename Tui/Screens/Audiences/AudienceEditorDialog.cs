@@ -40,6 +40,7 @@ internal sealed class AudienceEditorDialog : Dialog
     private readonly OptionSelector<AudienceMatch> _match;
     private readonly ListView _rows;
     private readonly Label _rowsNote;
+    private readonly Label _expressionLabel;
     private readonly TextField _expression;
     private readonly Label _canonical;
     private readonly Label _preview;
@@ -75,12 +76,12 @@ internal sealed class AudienceEditorDialog : Dialog
         _builderTab.Add(matchLabel, _match, _rows, _rowsNote);
 
         _expressionTab = new View { Title = "_Expression", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
-        var expressionLabel = new Label { Text = "Expression (edit freely; \"Group=Segment\", \"Group=*\", @\"audience\", AND OR NOT, parentheses):" };
+        _expressionLabel = new Label { Text = "Expression (edit freely; \"Group=Segment\", \"Group=*\", @\"audience\", AND OR NOT, parentheses):" };
         _expression = new TextField { Y = 1, Width = Dim.Fill() };
         _canonical = Views.DataLabel(string.Empty);
         _canonical.Y = 3;
         _canonical.Height = Dim.Fill();
-        _expressionTab.Add(expressionLabel, _expression, _canonical);
+        _expressionTab.Add(_expressionLabel, _expression, _canonical);
 
         _tabs = new Tabs { Y = 2, Width = Dim.Fill(), Height = Dim.Fill(7) };
         _tabs.Add(_builderTab, _expressionTab);
@@ -428,9 +429,11 @@ internal sealed class AudienceEditorDialog : Dialog
             App,
             "Activate audience",
             $"Activate \"{name}\"?\n\nAn active audience is processed every day and its definition is frozen:\nit cannot be edited afterwards (create a new draft to change it).",
-            "_Cancel",
-            "_Activate");
-        if (answer == 1)
+            "_Activate",
+            "_Cancel");
+
+        // Cancel is last, so it is the default: Enter alone never freezes an audience.
+        if (answer == 0)
         {
             Persist(activate: true);
         }
@@ -495,7 +498,7 @@ internal sealed class AudienceEditorDialog : Dialog
         _expression.ReadOnly = true;
         _match.Enabled = false;
         _rowsNote.Text = "Read-only: the definition was frozen when the audience was activated.";
-        _canonical.Text = "Targeting summary:\n" + TargetingSummary.Describe(audience.Expression);
+        _expressionLabel.Text = "Expression (read-only):";
         _problem.Text = "Targeting summary: " + TargetingSummary.Describe(audience.Expression);
         foreach (Shortcut shortcut in _keyBar.SubViews.OfType<Shortcut>())
         {

@@ -24,7 +24,7 @@ internal sealed class AudiencesScreen : TableScreen<Audience>
     public AudiencesScreen(TuiSession session)
         : base(session, "Audiences", 5, 6)
     {
-        var create = new Button { Text = "New audience", X = Pos.AnchorEnd(), HotKeySpecifier = Views.NoHotKey };
+        var create = new Button { Text = "New audience", X = Pos.AnchorEnd(), HotKeySpecifier = Views.NoHotKey, ShadowStyle = ShadowStyles.None };
         create.Accepting += (_, e) =>
         {
             NewAudience();
