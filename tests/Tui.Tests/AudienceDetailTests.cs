@@ -46,7 +46,7 @@ public sealed class AudienceDetailTests
         Assert.Contains("Estimated size: 15  ·  7.5% of base", screen);
         Assert.Contains("Targeting summary: Members of:", screen);
         Assert.Contains("+ include  \"Loyalty=Gold\"", screen);
-        Assert.Equal(("2026-11-01", "2026-11-02"), (detail.From, detail.To));
+        Assert.Equal(("2026-11-01", "2026-11-02"), (detail.Range.From, detail.Range.To));
 
         // The chart: 15 at the top of the axis, the second bar a third taller than the first, both dates under it.
         string[] chart = [.. screen.Split('\n').SkipWhile(l => !l.Contains("15┤", StringComparison.Ordinal)).TakeWhile(l => !l.Contains('└', StringComparison.Ordinal))];
@@ -58,12 +58,12 @@ public sealed class AudienceDetailTests
         Assert.Matches(@"2026-11-01 … 2026-11-02", screen);
 
         // A narrower range shows only its points.
-        detail.From = "2026-11-02";
+        detail.Range.From = "2026-11-02";
         detail.LoadHistory();
         tui.WaitUntil(() => detail.History is { Count: 1 }, "the narrower range");
         Assert.Equal(Second, detail.History![0].Date);
 
-        detail.From = "2026-13-01";
+        detail.Range.From = "2026-13-01";
         detail.LoadHistory();
         Assert.Contains("From: \"2026-13-01\" is not a date; type it as yyyy-MM-dd", detail.Status);
     }
@@ -160,14 +160,14 @@ public sealed class AudienceDetailTests
         IReadOnlyList<AudienceSizePoint> history = tui.OnEngine(data => new AudienceService(data, "default").History("Gold"));
         using var diff = new AudienceDiffDialog(tui.Session, "Gold", history);
         using IDisposable shown = tui.Show(diff);
-        Assert.Equal(("2026-11-01", "2026-11-02"), (diff.From, diff.To));
+        Assert.Equal(("2026-11-01", "2026-11-02"), (diff.Range.From, diff.Range.To));
 
         tui.Press(Key.F5);
         tui.WaitUntil(() => diff.Diff is not null, "the diff");
         Assert.Equal(tui.OnEngine(data => new AudienceService(data, "default").Diff("Gold", First, Second).Diff), diff.Diff);
         Assert.Contains("entered: 5   left: 0", tui.Screen);
 
-        diff.From = "2026-10-01";
+        diff.Range.From = "2026-10-01";
         diff.Compare();
         tui.WaitUntil(() => diff.Outcome.Contains("no membership kept", StringComparison.Ordinal), "the engine's refusal");
         Assert.Contains("kept dates: 2026-11-01, 2026-11-02", diff.Outcome);

@@ -126,27 +126,15 @@ internal sealed class TuiHarness : IDisposable
 
     /// <summary>
     /// Does <paramref name="open"/>, which opens a modal dialog of type <typeparamref name="T"/> (a nested loop), and
-    /// returns the screen text while it was open; the dialog is then closed.
+    /// returns the screen text once it was open and <paramref name="ready"/>; the dialog is then closed.
     /// </summary>
     public string WithDialog<T>(Action open, Func<T, bool>? ready = null)
         where T : Terminal.Gui.Views.Dialog
     {
-        string? seen = null;
-        var clock = Stopwatch.StartNew();
-        App.AddTimeout(TimeSpan.FromMilliseconds(20), () =>
-        {
-            if (App.TopRunnable is T dialog && (ready?.Invoke(dialog) ?? true))
-            {
-                seen = Screen;
-                dialog.RequestStop();
-                return false;
-            }
-
-            return clock.Elapsed < TimeSpan.FromSeconds(10);
-        });
+        Func<string?> seen = WhenOpen<T>(_ => { }, ready);
         open();
-        WaitUntil(() => seen is not null, $"a {typeof(T).Name}");
-        return seen!;
+        WaitUntil(() => seen() is not null, $"a {typeof(T).Name}");
+        return seen()!;
     }
 
     /// <summary>
@@ -168,6 +156,13 @@ internal sealed class TuiHarness : IDisposable
     public Func<string> Answer<T>(Action<T> answer, Func<T, bool>? ready = null)
         where T : Terminal.Gui.Views.Dialog
     {
+        Func<string?> seen = WhenOpen(answer, ready);
+        return () => seen() ?? throw new InvalidOperationException($"no {typeof(T).Name} was answered");
+    }
+
+    private Func<string?> WhenOpen<T>(Action<T> answer, Func<T, bool>? ready)
+        where T : Terminal.Gui.Views.Dialog
+    {
         string? seen = null;
         var clock = Stopwatch.StartNew();
         App.AddTimeout(TimeSpan.FromMilliseconds(20), () =>
@@ -186,7 +181,7 @@ internal sealed class TuiHarness : IDisposable
 
             return clock.Elapsed < TimeSpan.FromSeconds(10);
         });
-        return () => seen ?? throw new InvalidOperationException($"no {typeof(T).Name} was answered");
+        return () => seen;
     }
 
     /// <summary>Presses a button of a dialog by its text (without the hot key underscore).</summary>

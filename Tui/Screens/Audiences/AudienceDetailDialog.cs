@@ -30,8 +30,7 @@ internal sealed class AudienceDetailDialog : Dialog
     private readonly TuiSession _session;
     private readonly string _client;
     private readonly Label _status;
-    private readonly TextField _from;
-    private readonly TextField _to;
+    private readonly DateRangeFields _range;
     private readonly TextChartView _chart;
     private readonly ListView _groups;
     private readonly TextChartView _bars;
@@ -58,13 +57,9 @@ internal sealed class AudienceDetailDialog : Dialog
         Label targeting = Views.DataLabel("Targeting summary: " + TargetingSummary.Describe(audience.Expression));
         targeting.Y = 1;
         targeting.Height = Dim.Auto();
-        var fromLabel = new Label { Y = Pos.Bottom(targeting) + 1, Text = "Size over time  from:" };
-        _from = new TextField { X = Pos.Right(fromLabel) + 1, Y = Pos.Top(fromLabel), Width = 12 };
-        var toLabel = new Label { X = Pos.Right(_from) + 1, Y = Pos.Top(fromLabel), Text = "to:" };
-        _to = new TextField { X = Pos.Right(toLabel) + 1, Y = Pos.Top(fromLabel), Width = 12 };
-        var rangeHint = new Label { X = Pos.Right(_to) + 2, Y = Pos.Top(fromLabel), Text = "(yyyy-MM-dd, Enter applies)" };
-        _chart = new TextChartView { Y = Pos.Bottom(fromLabel) + 1, Width = Dim.Fill(), Height = Dim.Fill() };
-        details.Add(estimate, targeting, fromLabel, _from, toLabel, _to, rangeHint, _chart);
+        _range = new DateRangeFields("Size over time  ") { Y = Pos.Bottom(targeting) + 1 };
+        _chart = new TextChartView { Y = Pos.Bottom(_range) + 1, Width = Dim.Fill(), Height = Dim.Fill() };
+        details.Add(estimate, targeting, _range, _chart);
 
         var composition = new View { Title = "_Composition", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
         var groupLabel = new Label { Text = "Group:" };
@@ -86,16 +81,7 @@ internal sealed class AudienceDetailDialog : Dialog
         _status.Y = Pos.AnchorEnd(2);
         Add(tabs, _status, Keys.Bar((SnapshotKey, TakeSnapshot), (OverlapKey, CompareOverlap), (DiffKey, ShowDiff)));
 
-        _from.Accepting += (_, e) =>
-        {
-            LoadHistory();
-            e.Handled = true;
-        };
-        _to.Accepting += (_, e) =>
-        {
-            LoadHistory();
-            e.Handled = true;
-        };
+        _range.Applied += LoadHistory;
         _groups.ValueChanged += (_, _) =>
         {
             if (!_showingGroups && _groups.Value is { } index && index >= 0 && index < _groupNames.Count)
@@ -117,17 +103,7 @@ internal sealed class AudienceDetailDialog : Dialog
     /// <summary>The result or problem of the last action.</summary>
     public string Status => _status.Text;
 
-    public string From
-    {
-        get => _from.Text;
-        set => _from.Text = value;
-    }
-
-    public string To
-    {
-        get => _to.Text;
-        set => _to.Text = value;
-    }
+    public DateRangeFields Range => _range;
 
     /// <summary>Loads the data once the dialog runs (results come back through the running app).</summary>
     protected override void OnIsRunningChanged(bool newIsRunning)
@@ -143,8 +119,9 @@ internal sealed class AudienceDetailDialog : Dialog
     /// <summary>Loads the size history of the date range in From/To (all of it when both are empty).</summary>
     public void LoadHistory()
     {
-        if (!TryDate(_from.Text, "From", out DateOnly? from) || !TryDate(_to.Text, "To", out DateOnly? to))
+        if (!_range.TryRead(out DateOnly? from, out DateOnly? to, out string problem))
         {
+            _status.Text = problem;
             return;
         }
 
@@ -165,8 +142,8 @@ internal sealed class AudienceDetailDialog : Dialog
         if (whole && history.Count > 0)
         {
             // The default range runs from the first processing date to the last, as far as the history goes.
-            _from.Text = Format.Date(history[0].Date);
-            _to.Text = Format.Date(history[^1].Date);
+            _range.From = Format.Date(history[0].Date);
+            _range.To = Format.Date(history[^1].Date);
         }
 
         SizePoint[] points = [.. history.Select(p => new SizePoint(p.Date, p.Size))];
@@ -174,24 +151,6 @@ internal sealed class AudienceDetailDialog : Dialog
         _status.Text = history.Count == 0
             ? "No processing runs in this range."
             : $"{Format.Plural(history.Count, "processing run")}; last {Format.Date(history[^1].Date)}: {Format.Count(history[^1].Size)} ({Format.Percent(history[^1].ShareOfBase)} of base)";
-    }
-
-    private bool TryDate(string text, string field, out DateOnly? date)
-    {
-        date = null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return true;
-        }
-
-        if (!Format.TryParseDate(text, field, out DateOnly parsed, out string problem))
-        {
-            _status.Text = problem;
-            return false;
-        }
-
-        date = parsed;
-        return true;
     }
 
     /// <summary>The composition by a group (null: the engine's default, the group with the most segments).</summary>

@@ -15,8 +15,7 @@ internal sealed class AudienceDiffDialog : Dialog
     private readonly TuiSession _session;
     private readonly string _client;
     private readonly string _audience;
-    private readonly TextField _from;
-    private readonly TextField _to;
+    private readonly DateRangeFields _range;
     private readonly Label _result;
 
     public AudienceDiffDialog(TuiSession session, string audience, IReadOnlyList<AudienceSizePoint> history)
@@ -28,49 +27,31 @@ internal sealed class AudienceDiffDialog : Dialog
         Title = $"Diff of {audience}";
         Width = Dim.Percent(70);
         Height = 12;
-        var fromLabel = new Label { Text = "From:" };
-        _from = new TextField { X = 7, Width = 12, Text = history.Count >= 2 ? Format.Date(history[^2].Date) : history.Count == 1 ? Format.Date(history[0].Date) : string.Empty };
-        var toLabel = new Label { X = Pos.Right(_from) + 2, Text = "To:" };
-        _to = new TextField { X = Pos.Right(toLabel) + 1, Width = 12, Text = history.Count >= 1 ? Format.Date(history[^1].Date) : string.Empty };
-        var hint = new Label { X = Pos.Right(_to) + 2, Text = "processing dates, yyyy-MM-dd" };
+        // The last two processing dates, the usual question ("who changed since the last run?").
+        _range = new DateRangeFields("Processing dates  ")
+        {
+            From = history.Count >= 2 ? Format.Date(history[^2].Date) : history.Count == 1 ? Format.Date(history[0].Date) : string.Empty,
+            To = history.Count >= 1 ? Format.Date(history[^1].Date) : string.Empty,
+        };
         _result = Views.DataLabel(string.Empty);
         _result.Y = 2;
         _result.Height = 4;
-        Add(fromLabel, _from, toLabel, _to, hint, _result, Keys.Bar((CompareKey, Compare)));
-        _from.Accepting += (_, e) =>
-        {
-            Compare();
-            e.Handled = true;
-        };
-        _to.Accepting += (_, e) =>
-        {
-            Compare();
-            e.Handled = true;
-        };
-        _from.SetFocus();
+        Add(_range, _result, Keys.Bar((CompareKey, Compare)));
+        _range.Applied += Compare;
+        _range.SetFocus();
     }
 
     public AudienceDiff? Diff { get; private set; }
 
     public string Outcome => _result.Text;
 
-    public string From
-    {
-        get => _from.Text;
-        set => _from.Text = value;
-    }
-
-    public string To
-    {
-        get => _to.Text;
-        set => _to.Text = value;
-    }
+    public DateRangeFields Range => _range;
 
     public void Compare()
     {
-        if (!Format.TryParseDate(_from.Text, "From", out DateOnly from, out string problem) || !Format.TryParseDate(_to.Text, "To", out DateOnly to, out problem))
+        if (!_range.TryRead(out DateOnly? from, out DateOnly? to, out string problem) || from is null || to is null)
         {
-            _result.Text = problem;
+            _result.Text = problem.Length > 0 ? problem : "Type both processing dates (yyyy-MM-dd).";
             return;
         }
 
@@ -80,7 +61,7 @@ internal sealed class AudienceDiffDialog : Dialog
         this.Start(
             async () =>
             {
-                AudienceDiff diff = await _session.Engine.RunAsync(data => new AudienceService(data, client).Diff(audience, from, to).Diff).ConfigureAwait(false);
+                AudienceDiff diff = await _session.Engine.RunAsync(data => new AudienceService(data, client).Diff(audience, from.Value, to.Value).Diff).ConfigureAwait(false);
                 this.OnUiThread(() =>
                 {
                     Diff = diff;
