@@ -25,7 +25,7 @@ internal sealed class AudienceDiffDialog : Dialog
         _audience = audience;
         HotKeySpecifier = Views.NoHotKey;
         Title = $"Diff of {audience}";
-        Width = Dim.Percent(70);
+        Width = Dim.Percent(80);
         Height = 12;
         // The last two processing dates, the usual question ("who changed since the last run?").
         _range = new DateRangeFields("Processing dates  ")

@@ -105,7 +105,7 @@ internal sealed class AudiencesScreen : TableScreen<Audience>
             ["Size"] = a => a.Size is { } s ? Format.Count(s) : "-",
             ["% of base"] = a => a.ShareOfBase is { } share ? Format.Percent(share) : "-",
         });
-        Hint.Text = $"Sort: {Describe(Sort)} (F6)  ·  Ctrl+N: new audience  ·  Enter: open";
+        Hint.Text = $"Sort: {Describe(Sort)} (F6)  ·  Ctrl+N: new audience";
         int active = audiences.Count(a => a.Status == AudienceStatus.Active);
         SetSummary($"{Format.Plural(audiences.Count, "audience")}, {Format.Count(active)} active");
     }
