@@ -146,25 +146,34 @@ internal sealed class MainWindow : Window
             // A steady tick keeps the main loop turning while the operator is idle, so work queued from
             // background threads (App.Invoke) and a lone Esc are handled without waiting for the next key.
             App?.AddTimeout(TimeSpan.FromMilliseconds(100), () => true);
-            App?.Keyboard.KeyDown += HelpOnQuestionMark;
+            App?.Keyboard.KeyDown += OnAppKeyDown;
             Refresh();
         }
         else
         {
-            App?.Keyboard.KeyDown -= HelpOnQuestionMark;
+            App?.Keyboard.KeyDown -= OnAppKeyDown;
         }
     }
 
     /// <summary>
-    /// "?" is help on the main window where it is not text being typed. It is caught before the views see it,
-    /// because a table takes printable keys to jump between rows.
+    /// While no dialog is open: the current screen's own keys (Ctrl+N...), and "?" for help where no text is typed.
+    /// They are caught before the views see them, because a table takes printable and some Ctrl keys for itself.
     /// </summary>
-    private void HelpOnQuestionMark(object? sender, Key key)
+    private void OnAppKeyDown(object? sender, Key key)
     {
-        if (key.AsRune.Value == '?' && !key.IsCtrl && !key.IsAlt && App?.TopRunnable == this && App.Navigation?.GetFocused() is not TextField)
+        if (App?.TopRunnable != this)
+        {
+            return;
+        }
+
+        if (key.AsRune.Value == '?' && !key.IsCtrl && !key.IsAlt && App.Navigation?.GetFocused() is not TextField)
         {
             key.Handled = true;
             ShowHelp();
+        }
+        else if (Current.HandleKey(key))
+        {
+            key.Handled = true;
         }
     }
 

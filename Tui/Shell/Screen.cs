@@ -46,10 +46,14 @@ internal abstract class Screen : View
     /// <summary>Esc: clears the search, or goes back to the table. Returns false when there was nothing to do.</summary>
     public virtual bool Back() => false;
 
-    /// <summary>The screen's own keys (from its <see cref="KeyMap.Dispatch"/>), used when the focused view leaves them.</summary>
+    /// <summary>The screen's own keys (from its <see cref="KeyMap.Dispatch"/>).</summary>
     protected void BindKeys(IReadOnlyDictionary<Key, Action> keys) => _keys = keys;
 
-    protected override bool OnKeyDown(Key key)
+    /// <summary>
+    /// Runs the screen's action for <paramref name="key"/>, if it has one. The main window calls it before the views
+    /// see the key, so the screen's keys work wherever the focus is (also right after a dialog closed).
+    /// </summary>
+    public bool HandleKey(Key key)
     {
         if (_keys.TryGetValue(key, out Action? action))
         {
@@ -57,7 +61,7 @@ internal abstract class Screen : View
             return true;
         }
 
-        return base.OnKeyDown(key);
+        return false;
     }
 
     protected void SetSummary(string summary)

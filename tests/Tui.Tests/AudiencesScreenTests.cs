@@ -60,6 +60,8 @@ public sealed class AudiencesScreenTests
                 Terminal.Gui.Testing.InputInjectionExtensions.InjectKey(tui.App, Key.S.WithCtrl);
             },
             editor => editor.Audience is null);
+        // The table takes Ctrl+N for itself, so the screen's keys are caught before the views see them.
+        Assert.IsType<Terminal.Gui.Views.TableView>(tui.App.Navigation!.GetFocused());
         tui.Press(Key.N.WithCtrl);
         tui.WaitUntil(() => screen.Shown.Count == 1, "the new draft in the list");
         Assert.Matches(@"│draft\s*│Bronze\s*│", tui.Screen);
