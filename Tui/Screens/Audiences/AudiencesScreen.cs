@@ -35,10 +35,10 @@ internal sealed class AudiencesScreen : TableScreen<Audience>
         Show([]);
     }
 
+    public AudienceSort Sort { get; private set; } = AudienceSort.NameAscending;
+
     /// <summary>Opens the editor on a new audience (Ctrl+N); the list reloads when it closes.</summary>
     public void NewAudience() => Edit(null);
-
-    public AudienceSort Sort { get; private set; } = AudienceSort.NameAscending;
 
     public override async Task RefreshAsync()
     {
