@@ -45,6 +45,7 @@ internal sealed class AudienceEditorDialog : Dialog
     private readonly Label _canonical;
     private readonly Label _preview;
     private readonly Label _problem;
+    private readonly Label _targeting;
     private readonly StatusBar _keyBar;
     private AudienceBuilder? _builder = new() { Match = AudienceMatch.All };
     private string _text = string.Empty;
@@ -91,6 +92,9 @@ internal sealed class AudienceEditorDialog : Dialog
         _problem = Views.DataLabel(string.Empty);
         _problem.Y = Pos.AnchorEnd(5);
         _problem.Height = 4;
+        _targeting = Views.DataLabel(string.Empty);
+        _targeting.Y = Pos.AnchorEnd(5);
+        _targeting.Height = 4;
         _keyBar = Keys.Bar(
             (AddRowKey, AddRow),
             (IncludeKey, ToggleIncluded),
@@ -98,7 +102,7 @@ internal sealed class AudienceEditorDialog : Dialog
             (RemoveKey, RemoveRow),
             (SaveKey, () => Persist(activate: false)),
             (ActivateKey, ConfirmAndActivate));
-        Add(nameLabel, _name, _status, _tabs, _preview, _problem, _keyBar);
+        Add(nameLabel, _name, _status, _tabs, _preview, _problem, _targeting, _keyBar);
 
         _match.ValueChanged += (_, _) =>
         {
@@ -499,7 +503,8 @@ internal sealed class AudienceEditorDialog : Dialog
         _match.Enabled = false;
         _rowsNote.Text = "Read-only: the definition was frozen when the audience was activated.";
         _expressionLabel.Text = "Expression (read-only):";
-        _problem.Text = "Targeting summary: " + TargetingSummary.Describe(audience.Expression);
+        _problem.Text = string.Empty;
+        _targeting.Text = "Targeting summary: " + TargetingSummary.Describe(audience.Expression);
         foreach (Shortcut shortcut in _keyBar.SubViews.OfType<Shortcut>())
         {
             shortcut.Visible = false;
