@@ -95,6 +95,7 @@ internal sealed class AudienceEditorDialog : Dialog
         _targeting = Views.DataLabel(string.Empty);
         _targeting.Y = Pos.AnchorEnd(5);
         _targeting.Height = 4;
+        _targeting.Visible = false;
         _keyBar = Keys.Bar(
             (AddRowKey, AddRow),
             (IncludeKey, ToggleIncluded),
@@ -504,7 +505,9 @@ internal sealed class AudienceEditorDialog : Dialog
         _rowsNote.Text = "Read-only: the definition was frozen when the audience was activated.";
         _expressionLabel.Text = "Expression (read-only):";
         _problem.Text = string.Empty;
+        _problem.Visible = false;
         _targeting.Text = "Targeting summary: " + TargetingSummary.Describe(audience.Expression);
+        _targeting.Visible = true;
         foreach (Shortcut shortcut in _keyBar.SubViews.OfType<Shortcut>())
         {
             shortcut.Visible = false;
