@@ -33,6 +33,7 @@ public sealed class AudienceEditorTests
 
         tui.Press(Key.F4);
         Assert.Equal("\"Loyalty=Gold\" OR NOT \"Interest=Running\"", editor.ExpressionText);
+        Assert.Contains("with any, an excluded row adds everyone in the base who is not in it", tui.Screen);
         tui.Press(Key.F4);
 
         // Text typed in the expression tab reads back as rows when it is a flat list.

@@ -257,7 +257,9 @@ internal sealed class AudienceEditorDialog : Dialog
         _rows.Value = _builder.Rows.Count == 0 ? null : Math.Clamp(selected ?? 0, 0, _builder.Rows.Count - 1);
         _rowsNote.Text = _builder.Rows.Count == 0
             ? "No rows yet: F2 adds one."
-            : "Enter or F3: include ⇄ exclude · Del: remove · F4: all ⇄ any";
+            : _builder.Match == AudienceMatch.Any && _builder.Rows.Count > 1 && _builder.Rows.Any(r => !r.Included)
+                ? "Note: with any, an excluded row adds everyone in the base who is not in it (all: A but not B)."
+                : "Enter or F3: include ⇄ exclude · Del: remove · F4: all ⇄ any";
         if (_match.Value != _builder.Match)
         {
             _match.Value = _builder.Match;
