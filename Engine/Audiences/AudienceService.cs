@@ -271,8 +271,9 @@ public sealed class AudienceService
             throw new AudienceRuleException($"Overlap compares 2 to 10 audiences or segments; {items.Count} were given.");
         }
 
-        var sources = new StoreAudienceSources(_store, Load(), _files);
-        List<RoaringBitmap> sets = [.. items.Select(item => AudienceEvaluator.Evaluate(Compile(AsExpression(item), sources), sources))];
+        AudienceDocument document = Load();
+        var sources = new StoreAudienceSources(_store, document, _files);
+        List<RoaringBitmap> sets = [.. items.Select(item => AudienceEvaluator.Evaluate(Compile(AsExpression(item, document), sources), sources))];
         long[][] counts = [.. sets.Select(a => sets.Select(b => ReferenceEquals(a, b) ? a.Cardinality : a.AndCardinality(b)).ToArray())];
         return new OverlapMatrix(items, [.. sets.Select(s => s.Cardinality)], counts);
     }
@@ -341,11 +342,16 @@ public sealed class AudienceService
         return expression;
     }
 
-    /// <summary>An overlap item: a bare name means the audience or snapshot of that name.</summary>
-    private static string AsExpression(string item) =>
-        item.TrimStart() is ['"' or '@' or '(', ..] || item.Contains(" AND ", StringComparison.OrdinalIgnoreCase) || item.Contains(" OR ", StringComparison.OrdinalIgnoreCase)
-            ? item
-            : $"@\"{item.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"";
+    /// <summary>
+    /// An overlap item: the name of an audience or snapshot means that one (even "Silver or Gold"); otherwise a
+    /// bare word is a name too, and anything that looks like an expression is one.
+    /// </summary>
+    private static string AsExpression(string item, AudienceDocument document)
+    {
+        bool named = document.Audiences.Exists(a => a.Name == item.Trim()) || document.Snapshots.Exists(s => s.Name == item.Trim());
+        bool expression = item.TrimStart() is ['"' or '@' or '(', ..] || item.Contains(" AND ", StringComparison.OrdinalIgnoreCase) || item.Contains(" OR ", StringComparison.OrdinalIgnoreCase);
+        return named || !expression ? new ReferenceTerm(item).ToString() : item;
+    }
 
     private DateOnly Today() => DateOnly.FromDateTime(_time.GetLocalNow().DateTime);
 

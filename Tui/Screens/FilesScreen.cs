@@ -11,6 +11,9 @@ namespace Onboarding.Tui.Screens;
 /// </summary>
 internal sealed class FilesScreen : TableScreen<JournalEntry>
 {
+    public static readonly KeyMap Keys = new("Ingestion screen");
+    public static readonly KeyAction OpenKey = Keys.Describe("Enter", "open the file: its changes per segment and its first rejected rows (or double-click)");
+
     private IReadOnlyList<JournalEntry> _all = [];
 
     public FilesScreen(TuiSession session)

@@ -1,10 +1,11 @@
 using Onboarding.Engine.Segments;
+using Onboarding.Tui.Screens.Charts;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
 namespace Onboarding.Tui.Screens;
 
-/// <summary>One segment: its identity, current size and the history of its versions with the files that made them.</summary>
+/// <summary>One segment: its identity, current size, its size over time and the history of its versions with the files that made them.</summary>
 internal sealed class SegmentDetailDialog : Dialog
 {
     public SegmentDetailDialog(SegmentInfo segment, IReadOnlyList<SegmentVersionInfo> versions)
@@ -17,9 +18,12 @@ internal sealed class SegmentDetailDialog : Dialog
         Label summary = Views.DataLabel(
             $"Client {segment.Client}  ·  {Format.Type(segment.Type)}  ·  size {Format.Count(segment.Size)}  ·  version {segment.CurrentVersion}\n"
                 + $"Created {Format.Time(segment.Created)}  ·  updated {Format.Time(segment.Updated)}");
-        var history = new Label { Y = 3, Text = "Version history (newest first):" };
+        var sizeLabel = new Label { Y = 3, Text = "Size over time (one bar per version):" };
+        SizePoint[] points = [.. versions.OrderBy(v => v.Version).Select(v => new SizePoint(DateOnly.FromDateTime(v.Created.LocalDateTime), v.Size))];
+        var chart = new TextChartView { Y = 4, Width = Dim.Fill(), Height = 7, Render = (width, height) => SizeChart.Render(points, width, height) };
+        var history = new Label { Y = 12, Text = "Version history (newest first):" };
         TableView table = Views.Table(0, 2, 3, 4);
-        table.Y = 4;
+        table.Y = 13;
         table.Height = Dim.Fill(1);
         table.Table = new EnumerableTableSource<SegmentVersionInfo>([.. versions.OrderByDescending(v => v.Version)], new Dictionary<string, Func<SegmentVersionInfo, object>>
             {
@@ -32,7 +36,7 @@ internal sealed class SegmentDetailDialog : Dialog
                 ["File"] = v => v.SourceFile,
             });
 
-        Add(summary, history, table);
+        Add(summary, sizeLabel, chart, history, table);
         AddButton(new Button { Text = "_Close", IsDefault = true });
     }
 

@@ -12,6 +12,10 @@ namespace Onboarding.Tui.Screens;
 /// </summary>
 internal sealed class SegmentsScreen : TableScreen<SegmentInfo>
 {
+    public static readonly KeyMap Keys = new("Segments screen");
+    public static readonly KeyAction OpenKey = Keys.Describe("Enter", "open the segment: size over time, versions and the files that made them (or double-click)");
+    public static readonly KeyAction SortKey = Keys.Describe("F6", "sort: name A-Z, Z-A, size largest/smallest, updated newest/oldest (or click a header)");
+
     private static readonly string[] Columns = ["Group", "Segment", "Type", "Size", "Updated", "Version"];
 
     private IReadOnlyList<SegmentInfo> _all = [];

@@ -12,12 +12,23 @@ namespace Onboarding.Tui.Shell;
 /// </summary>
 internal sealed class MainWindow : Window
 {
-    public static readonly Key QuitKey = Key.Q.WithCtrl;
-    public static readonly Key HelpKey = Key.F1;
-    public static readonly Key RefreshKey = Key.F5;
-    public static readonly Key SortKey = Key.F6;
-    public static readonly Key ClientKey = Key.F8;
-    public static readonly Key SearchKey = Key.F.WithCtrl;
+    public static readonly KeyMap Keys = new("Everywhere");
+    public static readonly KeyAction HelpAction = Keys.Add(Key.F1, "Help", "this help: every key of every screen and dialog (also ? outside a text field)");
+    public static readonly KeyAction SearchAction = Keys.Add(Key.F.WithCtrl, "Search", "search this screen; Enter goes back to the table");
+    public static readonly KeyAction RefreshAction = Keys.Add(Key.F5, "Refresh", "reload from the data folder");
+    public static readonly KeyAction SortAction = Keys.Add(Key.F6, "Sort", "next sort order of this screen (or click a column header)");
+    public static readonly KeyAction ClientAction = Keys.Add(Key.F8, "Client", "switch client");
+    public static readonly KeyAction QuitAction = Keys.Add(Key.Q.WithCtrl, "Quit", "quit (Esc never quits)");
+    public static readonly KeyAction EscAction = Keys.Describe("Esc", "clear the search, back to the table; closes a dialog");
+    public static readonly KeyAction MoveAction = Keys.Describe("Tab ↑ ↓ PgUp", "Tab moves between fields; arrows and PgUp/PgDn move in a table or list");
+    public static readonly KeyAction MenuAction = Keys.Describe("Alt+letter", "the menu (File, View, Help) and underlined hot keys; the mouse works everywhere");
+
+    public static readonly Key QuitKey = QuitAction.Key;
+    public static readonly Key HelpKey = HelpAction.Key;
+    public static readonly Key RefreshKey = RefreshAction.Key;
+    public static readonly Key SortKey = SortAction.Key;
+    public static readonly Key ClientKey = ClientAction.Key;
+    public static readonly Key SearchKey = SearchAction.Key;
 
     private readonly TuiSession _session;
     private readonly View _content;
@@ -57,15 +68,18 @@ internal sealed class MainWindow : Window
             _content.Add(screen);
         }
 
+        IReadOnlyList<Shortcut> shortcuts = Keys.Shortcuts(
+            (HelpAction, ShowHelp),
+            (SearchAction, () => Current.FocusSearch()),
+            (RefreshAction, Refresh),
+            (SortAction, () => Current.CycleSort()),
+            (ClientAction, SwitchClient),
+            (QuitAction, Quit));
         var status = new StatusBar(
         [
-            new Shortcut(HelpKey, "Help", ShowHelp),
+            shortcuts[0],
             .. ScreenRegistry.All.Select((entry, index) => new Shortcut(entry.Key, entry.Name, () => ShowScreen(index))),
-            new Shortcut(SearchKey, "Search", () => Current.FocusSearch()),
-            new Shortcut(RefreshKey, "Refresh", Refresh),
-            new Shortcut(SortKey, "Sort", () => Current.CycleSort()),
-            new Shortcut(ClientKey, "Client", SwitchClient),
-            new Shortcut(QuitKey, "Quit", Quit),
+            .. shortcuts.Skip(1),
         ]);
         foreach (Shortcut shortcut in status.SubViews.OfType<Shortcut>())
         {
@@ -132,7 +146,34 @@ internal sealed class MainWindow : Window
             // A steady tick keeps the main loop turning while the operator is idle, so work queued from
             // background threads (App.Invoke) and a lone Esc are handled without waiting for the next key.
             App?.AddTimeout(TimeSpan.FromMilliseconds(100), () => true);
+            App?.Keyboard.KeyDown += OnAppKeyDown;
             Refresh();
+        }
+        else
+        {
+            App?.Keyboard.KeyDown -= OnAppKeyDown;
+        }
+    }
+
+    /// <summary>
+    /// While no dialog is open: the current screen's own keys (Ctrl+N...), and "?" for help where no text is typed.
+    /// They are caught before the views see them, because a table takes printable and some Ctrl keys for itself.
+    /// </summary>
+    private void OnAppKeyDown(object? sender, Key key)
+    {
+        if (App?.TopRunnable != this)
+        {
+            return;
+        }
+
+        if (key.AsRune.Value == '?' && !key.IsCtrl && !key.IsAlt && App.Navigation?.GetFocused() is not TextField)
+        {
+            key.Handled = true;
+            ShowHelp();
+        }
+        else if (Current.HandleKey(key))
+        {
+            key.Handled = true;
         }
     }
 
@@ -200,7 +241,12 @@ internal sealed class MainWindow : Window
 
     private void ShowHelp()
     {
-        using var help = new HelpDialog();
-        App?.Run(help);
+        if (App is null || App.TopRunnable is HelpDialog)
+        {
+            return;
+        }
+
+        using var help = new HelpDialog(App.TopRunnable == this ? ScreenRegistry.All[_screens.IndexOf(Current)].Keys : HelpDialog.For(App.TopRunnable));
+        App.Run(help);
     }
 }

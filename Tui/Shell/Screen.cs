@@ -1,3 +1,4 @@
+using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 
 namespace Onboarding.Tui.Shell;
@@ -8,6 +9,8 @@ namespace Onboarding.Tui.Shell;
 /// </summary>
 internal abstract class Screen : View
 {
+    private IReadOnlyDictionary<Key, Action> _keys = new Dictionary<Key, Action>();
+
     protected Screen(TuiSession session)
     {
         Session = session;
@@ -43,6 +46,24 @@ internal abstract class Screen : View
     /// <summary>Esc: clears the search, or goes back to the table. Returns false when there was nothing to do.</summary>
     public virtual bool Back() => false;
 
+    /// <summary>The screen's own keys (from its <see cref="KeyMap.Dispatch"/>).</summary>
+    protected void BindKeys(IReadOnlyDictionary<Key, Action> keys) => _keys = keys;
+
+    /// <summary>
+    /// Runs the screen's action for <paramref name="key"/>, if it has one. The main window calls it before the views
+    /// see the key, so the screen's keys work wherever the focus is (also right after a dialog closed).
+    /// </summary>
+    public bool HandleKey(Key key)
+    {
+        if (_keys.TryGetValue(key, out Action? action))
+        {
+            action();
+            return true;
+        }
+
+        return false;
+    }
+
     protected void SetSummary(string summary)
     {
         Summary = summary;
@@ -50,26 +71,8 @@ internal abstract class Screen : View
     }
 
     /// <summary>Runs <paramref name="action"/> on the UI thread (queued when called from another thread).</summary>
-    protected void OnUiThread(Action action)
-    {
-        if (App is { } app)
-        {
-            app.Invoke(action);
-        }
-    }
+    protected void OnUiThread(Action action) => BackgroundWork.OnUiThread(this, action);
 
     /// <summary>Starts background work; a failure is shown in the summary rather than lost.</summary>
-    protected void Start(Func<Task> work) => _ = Guard(work);
-
-    private async Task Guard(Func<Task> work)
-    {
-        try
-        {
-            await work().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            OnUiThread(() => SetSummary("error: " + ex.Message));
-        }
-    }
+    protected void Start(Func<Task> work) => BackgroundWork.Start(this, work, ex => SetSummary("error: " + ex.Message));
 }

@@ -1,10 +1,11 @@
 using Onboarding.Tui.Screens;
+using Onboarding.Tui.Screens.Audiences;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Shell;
 
-/// <summary>A screen the main window can show: its menu title, its key and how to make it.</summary>
-internal sealed record ScreenEntry(string Title, Key Key, Func<TuiSession, Screen> Create)
+/// <summary>A screen the main window can show: its menu title, its key, how to make it and its own keys.</summary>
+internal sealed record ScreenEntry(string Title, Key Key, Func<TuiSession, Screen> Create, KeyMap Keys)
 {
     public string Name => Title.Replace("_", string.Empty, StringComparison.Ordinal);
 }
@@ -16,8 +17,8 @@ internal static class ScreenRegistry
 {
     public static IReadOnlyList<ScreenEntry> All { get; } =
     [
-        new("_Segments", Key.F2, session => new SegmentsScreen(session)),
-        new("_Ingestion", Key.F3, session => new FilesScreen(session)),
-        new("_Audiences", Key.F4, session => new AudiencesScreen(session)),
+        new("_Segments", Key.F2, session => new SegmentsScreen(session), SegmentsScreen.Keys),
+        new("_Ingestion", Key.F3, session => new FilesScreen(session), FilesScreen.Keys),
+        new("_Audiences", Key.F4, session => new AudiencesScreen(session), AudiencesScreen.Keys),
     ];
 }

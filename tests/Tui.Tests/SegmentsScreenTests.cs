@@ -72,6 +72,9 @@ public sealed class SegmentsScreenTests
         string dialog = tui.WithDialog<SegmentDetailDialog>(() => tui.Press(Key.Enter));
 
         Assert.Contains("Segment Loyalty=Gold", dialog);
+        Assert.Contains("Size over time (one bar per version):", dialog);
+        Assert.Matches(@"15┤ {4}███", dialog);            // version 2 (15) full height, version 1 (10) lower
+        Assert.Matches(@" 0┤███ ███", dialog);
         Assert.Contains("Version history", dialog);
         Assert.Matches(@"│\s*2│[^│]*│\s*15│\s*\+5│\s*0│delta│HEMSHA2_default_20250108\.csv", dialog);
         Assert.Matches(@"│\s*1│[^│]*│\s*10│\s*\+10│\s*0│delta│HEMSHA2_default_20250101\.csv", dialog);

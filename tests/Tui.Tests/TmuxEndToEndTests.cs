@@ -4,7 +4,8 @@ namespace Onboarding.Tui.Tests;
 
 /// <summary>
 /// The real program in a detached tmux pane over a temporary data folder and inbox: the inbox is ingested,
-/// screens switch, search filters, Esc clears it, F8 switches client, Ctrl+Q quits with exit code 0.
+/// screens switch, search filters, Esc clears it, an audience is built with the builder, previewed and activated,
+/// F8 switches client, Ctrl+Q quits with exit code 0.
 /// </summary>
 public sealed class TmuxEndToEndTests
 {
@@ -38,6 +39,38 @@ public sealed class TmuxEndToEndTests
 
         tmux.Keys("Escape");
         tmux.WaitFor("Silver", "Esc to clear the search (and not quit)");
+
+        // An audience built with the builder: Gold members who do not run.
+        tmux.Keys("F4");
+        tmux.WaitFor("Ctrl+N: new audience", "the audiences screen");
+        tmux.Keys("C-n");
+        tmux.WaitFor("No rows yet", "the audience editor");
+        tmux.Literal("Gold walkers");
+        tmux.Keys("F2");
+        tmux.WaitFor("Add a row: pick", "the segment picker");
+        tmux.Literal("loyalty gold");
+        tmux.WaitUntil(s => !s.Contains("Loyalty=Silver", StringComparison.Ordinal), "the picker to filter");
+        tmux.Keys("Enter");
+        tmux.WaitFor("+ include  \"Loyalty=Gold\"", "the first row");
+        tmux.Keys("F2");
+        tmux.WaitFor("Add a row: pick", "the segment picker again");
+        tmux.Literal("running");
+        tmux.WaitUntil(s => !s.Contains("Loyalty=Gold\"│", StringComparison.Ordinal), "the picker to filter");
+        tmux.Keys("Enter");
+        tmux.WaitFor("+ include  \"Interest=Running\"", "the second row");
+        tmux.Keys("F3");
+        tmux.WaitFor("− exclude  \"Interest=Running\"", "the row to be excluded");
+
+        // Gold is IDs 1-15, 3 of them run (4, 8, 12): 12 of the 200 IDs.
+        tmux.WaitFor("Size now: 12  ·  6.0% of base (200)", "the live preview");
+        tmux.Keys("F7");
+        tmux.WaitFor("cannot be edited afterwards", "the activation confirmation");
+        tmux.Keys("M-a");
+        tmux.WaitFor("Audience Gold walkers (active, read-only)", "the activated audience, read-only");
+        tmux.Keys("Escape");
+        tmux.WaitUntil(s => System.Text.RegularExpressions.Regex.IsMatch(s, @"│active│Gold walkers\s*│[^│]*│[^│]*│[^│]*│\s*12│\s*6\.0%│"), "the active audience on the dashboard");
+        tmux.Keys("F2");
+        tmux.WaitFor("Sort: name A-Z (F6)", "the segments screen");
 
         tmux.Keys("F8");
         tmux.WaitFor("Switch client", "the client picker");

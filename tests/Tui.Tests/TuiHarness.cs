@@ -11,6 +11,12 @@ using Terminal.Gui.Testing;
 
 namespace Onboarding.Tui.Tests;
 
+/// <summary>Runs an action when disposed.</summary>
+internal sealed class Closing(Action close) : IDisposable
+{
+    public void Dispose() => close();
+}
+
 /// <summary>
 /// The real main window over a temporary data folder whose files were ingested through the inbox ingestion
 /// (so through the engine), driven headless: Terminal.Gui's ANSI driver renders to memory and keys are injected.
@@ -120,28 +126,77 @@ internal sealed class TuiHarness : IDisposable
 
     /// <summary>
     /// Does <paramref name="open"/>, which opens a modal dialog of type <typeparamref name="T"/> (a nested loop), and
-    /// returns the screen text while it was open; the dialog is then closed.
+    /// returns the screen text once it was open and <paramref name="ready"/>; the dialog is then closed.
     /// </summary>
-    public string WithDialog<T>(Action open)
+    public string WithDialog<T>(Action open, Func<T, bool>? ready = null)
+        where T : Terminal.Gui.Views.Dialog
+    {
+        Func<string?> seen = WhenOpen<T>(_ => { }, ready);
+        open();
+        WaitUntil(() => seen() is not null, $"a {typeof(T).Name}");
+        return seen()!;
+    }
+
+    /// <summary>
+    /// Shows <paramref name="dialog"/> without a nested loop (as the app shows a dialog, but the test keeps control);
+    /// dispose the result to close it (the caller disposes the dialog).
+    /// </summary>
+    public IDisposable Show(Terminal.Gui.Views.Dialog dialog)
+    {
+        SessionToken token = App.Begin(dialog)!;
+        Pump();
+        return new Closing(() => App.End(token));
+    }
+
+    /// <summary>
+    /// Arranges for <paramref name="answer"/> to run on the next modal dialog of type <typeparamref name="T"/> (a nested
+    /// loop, e.g. a picker or a confirmation) once it is open, with its screen text; the dialog is closed afterwards
+    /// unless the answer closed it. Returns what was seen, for asserting once the action is done.
+    /// </summary>
+    public Func<string> Answer<T>(Action<T> answer, Func<T, bool>? ready = null)
+        where T : Terminal.Gui.Views.Dialog
+    {
+        Func<string?> seen = WhenOpen(answer, ready);
+        return () => seen() ?? throw new InvalidOperationException($"no {typeof(T).Name} was answered");
+    }
+
+    private Func<string?> WhenOpen<T>(Action<T> answer, Func<T, bool>? ready)
         where T : Terminal.Gui.Views.Dialog
     {
         string? seen = null;
         var clock = Stopwatch.StartNew();
         App.AddTimeout(TimeSpan.FromMilliseconds(20), () =>
         {
-            if (App.TopRunnable is T dialog)
+            if (App.TopRunnable is T dialog && (ready?.Invoke(dialog) ?? true))
             {
                 seen = Screen;
-                dialog.RequestStop();
+                answer(dialog);
+                if (App.TopRunnable == dialog)
+                {
+                    dialog.RequestStop();
+                }
+
                 return false;
             }
 
             return clock.Elapsed < TimeSpan.FromSeconds(10);
         });
-        open();
-        WaitUntil(() => seen is not null, $"a {typeof(T).Name}");
-        return seen!;
+        return () => seen;
     }
+
+    /// <summary>Presses a button of a dialog by its text (without the hot key underscore).</summary>
+    public static void Click(Terminal.Gui.ViewBase.View dialog, string button)
+    {
+        Terminal.Gui.Views.Button target = Descendants(dialog).OfType<Terminal.Gui.Views.Button>()
+            .First(b => b.Text.Replace("_", string.Empty, StringComparison.Ordinal) == button);
+        target.InvokeCommand(Command.Accept);
+    }
+
+    private static IEnumerable<Terminal.Gui.ViewBase.View> Descendants(Terminal.Gui.ViewBase.View view) =>
+        view.SubViews.Concat(Adorning(view.Padding)).Concat(Adorning(view.Border)).SelectMany(v => Descendants(v).Prepend(v));
+
+    private static IEnumerable<Terminal.Gui.ViewBase.View> Adorning(object? adornment) =>
+        adornment is Terminal.Gui.ViewBase.IAdornment { View: Terminal.Gui.ViewBase.View view } ? view.SubViews : [];
 
     public void Dispose()
     {

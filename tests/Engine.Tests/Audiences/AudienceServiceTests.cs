@@ -173,6 +173,19 @@ public sealed class AudienceServiceTests : IDisposable
     }
 
     [Fact]
+    public void Overlap_AnAudienceNamedLikeAnExpression_IsThatAudience()
+    {
+        _audiences.Create("Silver or Gold", "\"Loyalty=Silver\" OR \"Loyalty=Gold\"", "ana");
+        _audiences.Create("Golf \"fans\"", "\"Interest=Golf\"", "ana");
+
+        OverlapMatrix matrix = _audiences.Overlap(["Silver or Gold", "Golf \"fans\""]);
+
+        Assert.Equal(
+            [_audiences.Preview("\"Loyalty=Silver\" OR \"Loyalty=Gold\"").Size, _audiences.Preview("\"Interest=Golf\"").Size],
+            matrix.Sizes);
+    }
+
+    [Fact]
     public void References_BlockDeleteAndRename_AndCyclesAreRefused()
     {
         _audiences.Create("Gold", "\"Loyalty=Gold\"", "ana");

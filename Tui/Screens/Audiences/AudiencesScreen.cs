@@ -1,27 +1,44 @@
-using System.Globalization;
 using Onboarding.Engine.Audiences;
 using Onboarding.Tui.Shell;
+using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Audiences;
 
 /// <summary>
 /// The audiences dashboard: status, name, created by, created on, last processed, size and % of base; keyword
-/// search over name and created by, sort by name A–Z/Z–A and date newest/oldest (F6); Enter opens the detail.
+/// search over name and created by, sort by name A–Z/Z–A and date newest/oldest (F6); Ctrl+N creates an audience
+/// in the editor; Enter opens a draft in the editor and an active or inactive audience in its detail.
 /// Search and sort are the Engine's (<see cref="AudienceService.List"/>), so the CLI and the UI agree.
 /// </summary>
 internal sealed class AudiencesScreen : TableScreen<Audience>
 {
+    public static readonly KeyMap Keys = new("Audiences screen");
+    public static readonly KeyAction NewKey = Keys.Add(Key.N.WithCtrl, "New audience", "create an audience in the editor (or click New audience)");
+    public static readonly KeyAction OpenKey = Keys.Describe("Enter", "open: a draft in the editor, an active or inactive audience in its detail (or double-click)");
+    public static readonly KeyAction SortKey = Keys.Describe("F6", "sort: name A-Z, name Z-A, newest, oldest");
+
     private static readonly AudienceSort[] Sorts = [AudienceSort.NameAscending, AudienceSort.NameDescending, AudienceSort.Newest, AudienceSort.Oldest];
 
     public AudiencesScreen(TuiSession session)
         : base(session, "Audiences", 5, 6)
     {
+        var create = new Button { Text = "New audience", X = Pos.AnchorEnd(), HotKeySpecifier = Views.NoHotKey, ShadowStyle = ShadowStyles.None };
+        create.Accepting += (_, e) =>
+        {
+            NewAudience();
+            e.Handled = true;
+        };
+        Add(create);
+        BindKeys(Keys.Dispatch((NewKey, NewAudience)));
         Show([]);
     }
 
     public AudienceSort Sort { get; private set; } = AudienceSort.NameAscending;
+
+    /// <summary>Opens the editor on a new audience (Ctrl+N); the list reloads when it closes.</summary>
+    public void NewAudience() => Edit(null);
 
     public override async Task RefreshAsync()
     {
@@ -53,24 +70,26 @@ internal sealed class AudiencesScreen : TableScreen<Audience>
 
     protected override void OnSearchChanged() => Start(RefreshAsync);
 
-    /// <summary>Opens the audience's definition, size history and composition.</summary>
+    /// <summary>A draft opens in the editor; an active or inactive audience in its detail (read-only).</summary>
     protected override void Open(Audience audience)
     {
-        string client = Session.Client;
-        Start(async () =>
+        if (audience.IsReadOnly)
         {
-            (IReadOnlyList<AudienceSizePoint> history, AudienceComposition? composition) = await Session.Engine.RunAsync(data =>
-            {
-                var service = new AudienceService(data, client);
-                AudienceComposition? byGroup = data.Client(client).ListSegments().Count == 0 ? null : service.Composition(audience.Name);
-                return (service.History(audience.Name), byGroup);
-            }).ConfigureAwait(false);
-            OnUiThread(() =>
-            {
-                using var dialog = new AudienceDetailDialog(audience, history, composition);
-                App?.Run(dialog);
-            });
-        });
+            using var detail = new AudienceDetailDialog(Session, audience);
+            App?.Run(detail);
+            Start(RefreshAsync);
+        }
+        else
+        {
+            Edit(audience);
+        }
+    }
+
+    private void Edit(Audience? draft)
+    {
+        using var editor = new AudienceEditorDialog(Session, draft);
+        App?.Run(editor);
+        Start(RefreshAsync);
     }
 
     private void Show(IReadOnlyList<Audience> audiences)
@@ -84,14 +103,12 @@ internal sealed class AudiencesScreen : TableScreen<Audience>
             [Sort is AudienceSort.Newest ? "Created on ▼" : Sort is AudienceSort.Oldest ? "Created on ▲" : "Created on"] = a => Format.Time(a.CreatedOn),
             ["Last processed"] = a => a.LastProcessed is { } p ? Format.Time(p) : "-",
             ["Size"] = a => a.Size is { } s ? Format.Count(s) : "-",
-            ["% of base"] = a => a.ShareOfBase is { } share ? Percent(share) : "-",
+            ["% of base"] = a => a.ShareOfBase is { } share ? Format.Percent(share) : "-",
         });
-        Hint.Text = $"Sort: {Describe(Sort)} (F6)";
+        Hint.Text = $"Sort: {Describe(Sort)} (F6)  ·  Ctrl+N: new audience";
         int active = audiences.Count(a => a.Status == AudienceStatus.Active);
         SetSummary($"{Format.Plural(audiences.Count, "audience")}, {Format.Count(active)} active");
     }
-
-    internal static string Percent(double share) => (share * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 
     private static string Describe(AudienceSort sort) => sort switch
     {
