@@ -26,7 +26,7 @@ internal sealed class PgpEncryptingStream : Stream
             _generator.AddMethod(key);
         }
 
-        _encrypted = _generator.Open(new KeepOpenStream(output), new byte[BufferSize]);
+        _encrypted = _generator.Open(new CountingStream(output), new byte[BufferSize]); // BouncyCastle closes what it writes to
         _literal = new PgpLiteralDataGenerator().Open(_encrypted, PgpLiteralData.Binary, fileName, modifiedUtc, new byte[BufferSize]);
     }
 
@@ -62,31 +62,5 @@ internal sealed class PgpEncryptingStream : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    /// <summary>BouncyCastle closes the stream it writes to when it finishes; the destination's stream must stay open until it is committed.</summary>
-    private sealed class KeepOpenStream(Stream inner) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
