@@ -96,7 +96,7 @@ public sealed class ExportRunner
         }
 
         SemaphoreSlim gate = Running.GetOrAdd($"{_data.Path}/{Client}/{exportName}", _ => new SemaphoreSlim(1, 1));
-        if (!await gate.WaitAsync(0, cancellation).ConfigureAwait(false))
+        if (!await gate.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
         {
             throw new ExportException($"Export \"{exportName}\" is already running.");
         }
