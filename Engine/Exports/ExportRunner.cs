@@ -17,6 +17,9 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Onboarding.Engine.Exports;
 
+/// <summary>What <see cref="ExportRunner.TestDestinationAsync"/> did, step by step, and the error that stopped it.</summary>
+public sealed record DestinationTestResult(string Destination, bool Succeeded, IReadOnlyList<string> Steps, string? Error);
+
 /// <summary>What <see cref="ExportRunner.ExportToFileAsync"/> wrote.</summary>
 public sealed record LocalExport(string Path, long Rows, long Bytes);
 
@@ -127,6 +130,34 @@ public sealed class ExportRunner
         (long rows, long bytes) = await Task.Run(() => WriteContent(target.Content, format, content, null, fileName, cancellation), cancellation).ConfigureAwait(false);
         await target.CommitAsync(cancellation).ConfigureAwait(false);
         return new LocalExport(path, rows, bytes);
+    }
+
+    /// <summary>Connects to a destination, writes a small temporary file and deletes it; reports each step (changes nothing).</summary>
+    public async Task<DestinationTestResult> TestDestinationAsync(string destinationName, CancellationToken cancellation)
+    {
+        Destination destination = Exports.GetDestination(destinationName);
+        var steps = new List<string>();
+        string probe = $".onboard-write-test-{Guid.NewGuid():N}.part";
+        try
+        {
+            IExportDestination target = Open(destination);
+            await using (DeliveryTarget delivery = await target.OpenAsync(probe, probe, cancellation).ConfigureAwait(false))
+            {
+                steps.Add(destination.Type == DestinationType.Sftp
+                    ? $"connected; host key matches the pin SHA256:{destination.Sftp!.HostKeyFingerprint}; authenticated as {destination.Sftp.User} ({destination.Sftp.Authentication})"
+                    : $"folder {destination.Folder} exists");
+                delivery.Content.Write("onboard destination test\n"u8);
+            }
+
+            // Disposing the uncommitted file deleted it; deleting again proves the delete worked (or says why not).
+            await target.DeleteIfExistsAsync(probe, cancellation).ConfigureAwait(false);
+            steps.Add($"wrote and deleted {probe} in {destination.Path}");
+            return new DestinationTestResult(destination.Display, true, steps, null);
+        }
+        catch (Exception ex) when (ex is DeliveryException or SftpException or SecretKeyException or IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
+        {
+            return new DestinationTestResult(destination.Display, false, steps, ex.Message);
+        }
     }
 
     private async Task<ExportRun> RunLockedAsync(ExportConfiguration export, DateTimeOffset scheduledFor, CancellationToken cancellation)

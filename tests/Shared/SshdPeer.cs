@@ -169,7 +169,7 @@ public sealed class SshdPeer : IDisposable
                 MaxStartups 50:30:100
                 MaxSessions 20
                 Match User {User}
-                    ForceCommand internal-sftp -l INFO -d {HomeFolder}
+                    ForceCommand internal-sftp -d {HomeFolder}
 
                 """);
             File.Delete(pidFile);
