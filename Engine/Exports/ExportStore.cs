@@ -33,6 +33,10 @@ public sealed class ExportStore
     private const string Runs = "runs";
     private const string Settings = "settings";
 
+    /// <summary>The database a write holds open on this thread, so that reads made by its checks reuse it.</summary>
+    [ThreadStatic]
+    private static (string Path, LiteDatabase Db)? t_open;
+
     public ExportStore(string dataFolder, string client)
     {
         Storage.DataFolder.ValidateClientName(client);
@@ -253,6 +257,12 @@ public sealed class ExportStore
 
     private void Read(Action<LiteDatabase> action)
     {
+        if (t_open is { } open && open.Path == DatabasePath)
+        {
+            action(open.Db); // a read from inside a write (validation of a change): same lock, same transaction
+            return;
+        }
+
         if (!File.Exists(DatabasePath))
         {
             return;
@@ -267,9 +277,15 @@ public sealed class ExportStore
     {
         Storage.DataFolder.CreatePrivateDirectory(Path.Combine(DataFolder, "clients"));
         Storage.DataFolder.CreatePrivateDirectory(ClientFolder);
+        if (t_open is { } open && open.Path == DatabasePath)
+        {
+            throw new InvalidOperationException("A write of the exports store cannot nest inside another.");
+        }
+
         using FileStream _ = Lock();
         using (LiteDatabase db = Open())
         {
+            t_open = (DatabasePath, db);
             db.BeginTrans();
             try
             {
@@ -280,6 +296,10 @@ public sealed class ExportStore
             {
                 db.Rollback();
                 throw;
+            }
+            finally
+            {
+                t_open = null;
             }
         }
 
