@@ -17,9 +17,6 @@ using Org.BouncyCastle.Bcpg.OpenPgp;
 
 namespace Onboarding.Engine.Exports;
 
-/// <summary>What <see cref="ExportRunner.TestDestinationAsync"/> did, step by step, and the error that stopped it.</summary>
-public sealed record DestinationTestResult(string Destination, bool Succeeded, IReadOnlyList<string> Steps, string? Error);
-
 /// <summary>What <see cref="ExportRunner.ExportToFileAsync"/> wrote.</summary>
 public sealed record LocalExport(string Path, long Rows, long Bytes);
 
@@ -42,7 +39,6 @@ public sealed class ExportRunner
 
     private readonly DataFolder _data;
     private readonly AudienceService _audiences;
-    private readonly SftpConnector _connector;
     private readonly ClientWriteLocks? _locks;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -53,9 +49,8 @@ public sealed class ExportRunner
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<ExportRunner>.Instance;
         _locks = locks;
-        _connector = connector ?? new SftpConnector(protector);
         _audiences = new AudienceService(data, client, time: _time);
-        Exports = new ExportService(data.Path, client, protector, _time);
+        Exports = new ExportService(data.Path, client, protector, _time, connector);
     }
 
     public ExportService Exports { get; }
@@ -132,34 +127,6 @@ public sealed class ExportRunner
         return new LocalExport(path, rows, bytes);
     }
 
-    /// <summary>Connects to a destination, writes a small temporary file and deletes it; reports each step (changes nothing).</summary>
-    public async Task<DestinationTestResult> TestDestinationAsync(string destinationName, CancellationToken cancellation)
-    {
-        Destination destination = Exports.GetDestination(destinationName);
-        var steps = new List<string>();
-        string probe = $".onboard-write-test-{Guid.NewGuid():N}.part";
-        try
-        {
-            IExportDestination target = Open(destination);
-            await using (DeliveryTarget delivery = await target.OpenAsync(probe, probe, cancellation).ConfigureAwait(false))
-            {
-                steps.Add(destination.Type == DestinationType.Sftp
-                    ? $"connected; host key matches the pin SHA256:{destination.Sftp!.HostKeyFingerprint}; authenticated as {destination.Sftp.User} ({destination.Sftp.Authentication})"
-                    : $"folder {destination.Folder} exists");
-                delivery.Content.Write("onboard destination test\n"u8);
-            }
-
-            // Disposing the uncommitted file deleted it; deleting again proves the delete worked (or says why not).
-            await target.DeleteIfExistsAsync(probe, cancellation).ConfigureAwait(false);
-            steps.Add($"wrote and deleted {probe} in {destination.Path}");
-            return new DestinationTestResult(destination.Display, true, steps, null);
-        }
-        catch (Exception ex) when (ex is DeliveryException or SftpException or SecretKeyException or IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
-        {
-            return new DestinationTestResult(destination.Display, false, steps, ex.Message);
-        }
-    }
-
     private async Task<ExportRun> RunLockedAsync(ExportConfiguration export, DateTimeOffset scheduledFor, CancellationToken cancellation)
     {
         List<ExportRun> earlier = [.. Store.ListRuns(export.Name)];
@@ -179,7 +146,7 @@ public sealed class ExportRunner
             run = run with { FileName = fileName, Destination = destination.Display, TemporaryName = DeliveryTarget.TemporaryNameFor(fileName, run.Id) };
             Store.SaveRun(run);
 
-            IExportDestination target = Open(destination);
+            IExportDestination target = Exports.OpenDestination(destination);
             await RemoveLeftoversAsync(target, earlier, cancellation).ConfigureAwait(false);
             IReadOnlyList<PgpPublicKey>? recipients = export.Encryption is { } name
                 ? [.. PgpRecipients.Resolve(Exports.GetEncryption(name).PublicKeys, _time.GetUtcNow()).Select(r => r.Key)]
@@ -303,12 +270,6 @@ public sealed class ExportRunner
         counted.Flush();
         return (rows, counted.BytesWritten);
     }
-
-    private IExportDestination Open(Destination destination) => destination.Type switch
-    {
-        DestinationType.Sftp => new SftpDestination(_connector, destination.Sftp!, Store.SecretScope(destination.Name)),
-        _ => new FolderDestination(destination.Folder!),
-    };
 
     /// <summary>Temporary files of this export's interrupted runs (hidden <c>.part</c> names) are removed before the next delivery.</summary>
     private async Task RemoveLeftoversAsync(IExportDestination destination, IEnumerable<ExportRun> earlier, CancellationToken cancellation)

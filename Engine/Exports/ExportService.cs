@@ -1,4 +1,5 @@
 using Onboarding.Engine.Exports.Csv;
+using Onboarding.Engine.Exports.Destinations;
 using Onboarding.Engine.Exports.Pgp;
 using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Security;
@@ -16,6 +17,9 @@ public sealed record SftpDestinationRequest(string Host, int Port, string User, 
     public Secret? Passphrase { get; init; }
 }
 
+/// <summary>What <see cref="ExportService.TestDestinationAsync"/> did, step by step, and the error that stopped it.</summary>
+public sealed record DestinationTestResult(string Destination, bool Succeeded, IReadOnlyList<string> Steps, string? Error);
+
 /// <summary>
 /// The rules of a client's export configuration: names, references between exports, destinations and
 /// encryptions, validation of every field before anything is saved. The CLI (and later the TUI) call only this and
@@ -24,13 +28,16 @@ public sealed record SftpDestinationRequest(string Host, int Port, string User, 
 public sealed class ExportService
 {
     private const int MaxNameLength = 80;
-    private readonly SecretProtector _protector;
+    private readonly SecretProtector? _protector;
+    private readonly SftpConnector? _connector;
     private readonly TimeProvider _time;
 
-    public ExportService(string dataFolder, string client, SecretProtector protector, TimeProvider? time = null)
+    /// <param name="protector">Needed to add or reach SFTP destinations (their secrets); listing works without it.</param>
+    public ExportService(string dataFolder, string client, SecretProtector? protector = null, TimeProvider? time = null, SftpConnector? connector = null)
     {
         Store = new ExportStore(dataFolder, client);
         _protector = protector;
+        _connector = connector ?? (protector is null ? null : new SftpConnector(protector));
         _time = time ?? TimeProvider.System;
     }
 
@@ -41,6 +48,7 @@ public sealed class ExportService
     public Destination AddSftpDestination(string name, SftpDestinationRequest request, string createdBy)
     {
         CheckName(name, "destination");
+        SecretProtector protector = _protector ?? throw new InvalidOperationException("Adding an SFTP destination needs the secret protector.");
         string scope = Store.SecretScope(name);
         var endpoint = new SftpEndpoint
         {
@@ -49,9 +57,9 @@ public sealed class ExportService
             User = request.User,
             RemoteFolder = request.Path,
             HostKeyFingerprint = SftpEndpoint.NormalizeFingerprint(request.HostKeyFingerprint),
-            Password = request.Password is { } p ? _protector.Protect(p, scope + "/password") : null,
-            PrivateKey = request.PrivateKey is { } k ? _protector.Protect(k, scope + "/private-key") : null,
-            Passphrase = request.Passphrase is { } f ? _protector.Protect(f, scope + "/passphrase") : null,
+            Password = request.Password is { } p ? protector.Protect(p, scope + "/password") : null,
+            PrivateKey = request.PrivateKey is { } k ? protector.Protect(k, scope + "/private-key") : null,
+            Passphrase = request.Passphrase is { } f ? protector.Protect(f, scope + "/passphrase") : null,
         };
         endpoint.Validate();
         if (request.PrivateKey is { } key)
@@ -115,6 +123,42 @@ public sealed class ExportService
             throw new ExportException($"Client {Client} has no encryption named \"{name}\".");
         }
     }
+
+    /// <summary>Connects to a destination, writes a small temporary file and deletes it; reports each step (changes nothing).</summary>
+    public async Task<DestinationTestResult> TestDestinationAsync(string destinationName, CancellationToken cancellation)
+    {
+        Destination destination = GetDestination(destinationName);
+        var steps = new List<string>();
+        string probe = $".onboard-write-test-{Guid.NewGuid():N}.part";
+        try
+        {
+            IExportDestination target = OpenDestination(destination);
+            await using (DeliveryTarget delivery = await target.OpenAsync(probe, probe, cancellation).ConfigureAwait(false))
+            {
+                steps.Add(destination.Type == DestinationType.Sftp
+                    ? $"connected; host key matches the pin SHA256:{destination.Sftp!.HostKeyFingerprint}; authenticated as {destination.Sftp.User} ({destination.Sftp.Authentication})"
+                    : $"folder {destination.Folder} exists");
+                delivery.Content.Write("onboard destination test\n"u8);
+            }
+
+            // Disposing the uncommitted file deleted it; deleting again proves the delete worked (or says why not).
+            await target.DeleteIfExistsAsync(probe, cancellation).ConfigureAwait(false);
+            steps.Add($"wrote and deleted {probe} in {destination.Path}");
+            return new DestinationTestResult(destination.Display, true, steps, null);
+        }
+        catch (Exception ex) when (ex is DeliveryException or SftpException or SecretKeyException or IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
+        {
+            return new DestinationTestResult(destination.Display, false, steps, ex.Message);
+        }
+    }
+
+    /// <summary>The destination's delivery side (SFTP through the pinned-host-key connector, or a local folder).</summary>
+    public IExportDestination OpenDestination(Destination destination) => destination.Type switch
+    {
+        DestinationType.Sftp => new SftpDestination(
+            _connector ?? throw new InvalidOperationException("Reaching an SFTP destination needs the secret protector."), destination.Sftp!, Store.SecretScope(destination.Name)),
+        _ => new FolderDestination(destination.Folder!),
+    };
 
     public ExportConfiguration Create(ExportConfiguration export)
     {

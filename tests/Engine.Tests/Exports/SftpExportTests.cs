@@ -97,7 +97,7 @@ public sealed class SftpExportTests(SshdPeer peer) : IDisposable
         string remote = peer.NewRemoteFolder("test");
         AddDestination("partner", remote, password: SshdPeer.Password);
 
-        DestinationTestResult result = await _h.Runner.TestDestinationAsync("partner", CancellationToken.None);
+        DestinationTestResult result = await _h.Exports.TestDestinationAsync("partner", CancellationToken.None);
 
         Assert.True(result.Succeeded, result.Error);
         Assert.Empty(Directory.GetFileSystemEntries(remote));
@@ -110,7 +110,7 @@ public sealed class SftpExportTests(SshdPeer peer) : IDisposable
         string remote = peer.NewRemoteFolder("test-bad");
         AddDestination("partner", remote, password: "not-the-password");
 
-        DestinationTestResult result = await _h.Runner.TestDestinationAsync("partner", CancellationToken.None);
+        DestinationTestResult result = await _h.Exports.TestDestinationAsync("partner", CancellationToken.None);
 
         Assert.False(result.Succeeded);
         Assert.Contains("authentication as onboard-sftp-test (password) was refused", result.Error, StringComparison.Ordinal);
