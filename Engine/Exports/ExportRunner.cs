@@ -260,7 +260,7 @@ public sealed class ExportRunner
         var counted = new CountingStream(output);
         Stream sink = recipients is null ? counted : new PgpEncryptingStream(counted, recipients, fileName, _time.GetUtcNow().UtcDateTime);
         long rows;
-        using (var csv = new CsvRowWriter(sink, format.FieldDelimiter, format.RecordDelimiter))
+        using (CsvHelper.CsvWriter csv = CsvHelper.CsvWriter.Create(sink, ExportFileWriter.Options(format), leaveOpen: true))
         {
             rows = ExportFileWriter.Write(csv, format, content, cancellation);
             csv.Flush();

@@ -1,4 +1,5 @@
 using System.Text;
+using CsvHelper;
 using Onboarding.Engine.Bitmaps;
 using Onboarding.Engine.Ids;
 
@@ -29,8 +30,8 @@ internal sealed record ExportContent
 }
 
 /// <summary>
-/// Streams an export's rows: members in ordinal order, each ID read from the dictionary into a stack buffer and
-/// hex-encoded straight into the output buffer. Delta files use the onboarding layout (<c>ID Type,ID,Add,Remove</c>
+/// Streams an export's rows through CsvHelper's UTF-8 writer: members in ordinal order, each ID read from the
+/// dictionary into a stack buffer and hex-encoded as UTF-8, so no string is made per row for hex IDs. Delta files use the onboarding layout (<c>ID Type,ID,Add,Remove</c>
 /// with <c>Audience=&lt;name&gt;</c> entries), so the partner — or this engine — can ingest them as they are.
 /// </summary>
 internal static class ExportFileWriter
@@ -40,23 +41,37 @@ internal static class ExportFileWriter
 
     private const int Batch = 4096;
 
-    public static long Write(CsvRowWriter csv, ExportFormat format, ExportContent content, CancellationToken cancellation)
+    /// <summary>The writer options of a format (RFC 4180 quoting when needed, no BOM).</summary>
+    public static CsvWriterOptions Options(ExportFormat format) => CsvWriterOptions.Default with
+    {
+        Separator = format.FieldDelimiter switch
+        {
+            FieldDelimiter.Tab => '\t',
+            FieldDelimiter.Pipe => '|',
+            FieldDelimiter.Semicolon => ';',
+            _ => ',',
+        },
+        NewLine = format.RecordDelimiter == RecordDelimiter.CrLf ? "\r\n" : "\n",
+        BufferSize = 1 << 18,
+    };
+
+    public static long Write(CsvWriter csv, ExportFormat format, ExportContent content, CancellationToken cancellation)
     {
         return content.Entered is not null
             ? WriteDelta(csv, content, cancellation)
             : WriteFull(csv, format, [.. format.Columns.Select(ExportColumn.Parse)], content, cancellation);
     }
 
-    private static long WriteFull(CsvRowWriter csv, ExportFormat format, IReadOnlyList<ExportColumn> columns, ExportContent content, CancellationToken cancellation)
+    private static long WriteFull(CsvWriter csv, ExportFormat format, IReadOnlyList<ExportColumn> columns, ExportContent content, CancellationToken cancellation)
     {
         if (format.Header)
         {
             foreach (ExportColumn column in columns)
             {
-                csv.Field(column.Name);
+                csv.WriteField(column.Name);
             }
 
-            csv.EndRow();
+            csv.EndRecord();
         }
 
         var ids = new IdWriter(content.Dictionary);
@@ -79,21 +94,21 @@ internal static class ExportFileWriter
                             ids.WriteId(csv, member);
                             break;
                         case ExportColumnKind.IdType:
-                            csv.RawField(IdTypeName(MemberSpace.FromMember(member).Type));
+                            csv.WriteField(IdTypeName(MemberSpace.FromMember(member).Type));
                             break;
                         case ExportColumnKind.Audience:
-                            csv.Field(content.Audience);
+                            csv.WriteField(content.Audience);
                             break;
                         case ExportColumnKind.ExportDate:
-                            csv.Field(content.ExportDate);
+                            csv.WriteField(content.ExportDate);
                             break;
                         case ExportColumnKind.Segments:
-                            csv.Field(SegmentsOf(member, content.Groups[column.Group!], segmentText));
+                            csv.WriteField(SegmentsOf(member, content.Groups[column.Group!], segmentText));
                             break;
                     }
                 }
 
-                csv.EndRow();
+                csv.EndRecord();
             }
 
             rows += n;
@@ -102,15 +117,15 @@ internal static class ExportFileWriter
         return rows;
     }
 
-    private static long WriteDelta(CsvRowWriter csv, ExportContent content, CancellationToken cancellation)
+    private static long WriteDelta(CsvWriter csv, ExportContent content, CancellationToken cancellation)
     {
         // Always with its header: the onboarding reader recognises the delimiter from it.
         foreach (string name in (ReadOnlySpan<string>)["ID Type", "ID", "Add", "Remove"])
         {
-            csv.Field(name);
+            csv.WriteField(name);
         }
 
-        csv.EndRow();
+        csv.EndRecord();
         string entry = $"{DeltaGroup}={content.Audience.Replace(";", "\\;", StringComparison.Ordinal)}";
         var ids = new IdWriter(content.Dictionary);
         RoaringBitmap changed = content.Entered! | content.Left!;
@@ -125,11 +140,11 @@ internal static class ExportFileWriter
             {
                 uint member = batch[i];
                 bool entered = content.Entered!.Contains(member);
-                csv.RawField(IdTypeName(MemberSpace.FromMember(member).Type));
+                csv.WriteField(IdTypeName(MemberSpace.FromMember(member).Type));
                 ids.WriteId(csv, member);
-                csv.Field(entered ? entry : string.Empty);
-                csv.Field(entered ? string.Empty : entry);
-                csv.EndRow();
+                csv.WriteField(entered ? entry : string.Empty);
+                csv.WriteField(entered ? string.Empty : entry);
+                csv.EndRecord();
             }
 
             rows += n;
@@ -171,7 +186,7 @@ internal static class ExportFileWriter
     {
         private readonly IdDictionary?[] _dictionaries = new IdDictionary?[8];
 
-        public void WriteId(CsvRowWriter csv, uint member)
+        public void WriteId(CsvWriter csv, uint member)
         {
             (IdType type, uint ordinal) = MemberSpace.FromMember(member);
             IdDictionary dictionary = _dictionaries[(int)type] ??= open(type);
@@ -180,13 +195,13 @@ internal static class ExportFileWriter
             dictionary.GetId(ordinal, id);
             if (type is IdType.Maid or IdType.Ip)
             {
-                csv.Field(IdCodec.Format(type, id));
+                csv.WriteField(IdCodec.Format(type, id));
                 return;
             }
 
-            Span<byte> hex = csv.StartRawField(id.Length * 2);
+            Span<byte> hex = stackalloc byte[IdCodec.MaxByteLength * 2];
             Convert.TryToHexStringLower(id, hex, out int written);
-            csv.Advance(written);
+            csv.WriteField((ReadOnlySpan<byte>)hex[..written]);
         }
     }
 }
