@@ -20,7 +20,8 @@ namespace Onboarding.Bench;
 /// local folder destination, plain and then PGP-encrypted to two RSA-3072 recipients: members read from the
 /// audience's processing run, IDs from the dictionary in ordinal order, CSV (<c>id_type,id</c>) through CsvHelper,
 /// temporary name, fsync, rename. Setup (not timed): a generated onboarding file with every ID once in one segment,
-/// ingested, and an active audience over that segment. Options: <c>--members N</c>, <c>--runs N</c>, <c>--dir PATH</c>.
+/// ingested, and an active audience over that segment. Options: <c>--members N</c>, <c>--runs N</c>, <c>--dir PATH</c>
+/// (keep the data folder there; a second run reuses it and skips the setup).
 /// </summary>
 internal sealed class ExportBenchmark : IBenchmark
 {
@@ -39,26 +40,18 @@ internal sealed class ExportBenchmark : IBenchmark
         try
         {
             Console.WriteLine($"{Environment.ProcessorCount} cores, .NET {Environment.Version}, folder {dir}, load average {ProcessStats.LoadAverage()}");
-            var setup = Stopwatch.StartNew();
-            var generator = new OnboardingFileGenerator { Rows = members, DistinctIds = members, EachIdOnce = true, RemoveShare = 0, Segments = 1 };
-            string file = Path.Combine(dir, $"HEMSHA2_export{members}_20260101.csv");
-            generator.Write(file);
             string dataPath = Path.Combine(dir, "data");
-            using DataFolder data = DataFolder.Open(dataPath);
-            new IngestionService(data).Ingest(new IngestionRequest(file) { ReportFolder = dir });
-            File.Delete(file);
-            var audiences = new AudienceService(data, DataFolder.DefaultClient);
-            audiences.Create("All", $"\"{generator.SegmentNames[0]}\"", "bench");
-            audiences.Activate("All");
-            var runner = new ExportRunner(data, DataFolder.DefaultClient, SecretProtector.FromKeys(new byte[32]));
             string output = Path.Combine(dir, "out");
-            Directory.CreateDirectory(output);
-            runner.Exports.AddFolderDestination("local", output, "bench");
-            runner.Exports.AddEncryption("two", [NewPublicKey("Bench One <one@example.invalid>"), NewPublicKey("Bench Two <two@example.invalid>")], "bench");
-            runner.Exports.Create(Export("plain", null));
-            runner.Exports.Create(Export("pgp", "two"));
-            Console.WriteLine($"setup (generate, ingest {members:N0} IDs, activate the audience, keys): {setup.Elapsed.TotalSeconds:N1} s; " +
-                $"working set with the data folder open: {ProcessStats.WorkingSetMb():N0} MB");
+            if (!Directory.Exists(dataPath))
+            {
+                Setup(dir, dataPath, output, members);
+            }
+
+            // Measured in a data folder opened afresh, as a watcher would have it: the dictionary is opened by the first export.
+            using DataFolder data = DataFolder.Open(dataPath);
+            var runner = new ExportRunner(data, DataFolder.DefaultClient, SecretProtector.FromKeys(new byte[32]));
+            GC.Collect();
+            Console.WriteLine($"working set with the data folder open: {ProcessStats.WorkingSetMb():N0} MB");
             Console.WriteLine();
             Console.WriteLine("| export | rows | bytes | wall | CPU | rows/s | MB/s (output) | peak working set | load average before -> after |");
             Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
@@ -98,6 +91,28 @@ internal sealed class ExportBenchmark : IBenchmark
                 Directory.Delete(dir, recursive: true);
             }
         }
+    }
+
+    /// <summary>A data folder with <paramref name="members"/> IDs in one segment, the active audience "All", and the two exports.</summary>
+    private static void Setup(string dir, string dataPath, string output, long members)
+    {
+        var setup = Stopwatch.StartNew();
+        var generator = new OnboardingFileGenerator { Rows = members, DistinctIds = members, EachIdOnce = true, RemoveShare = 0, Segments = 1 };
+        string file = Path.Combine(dir, $"HEMSHA2_export{members}_20260101.csv");
+        generator.Write(file);
+        using DataFolder data = DataFolder.Open(dataPath);
+        new IngestionService(data).Ingest(new IngestionRequest(file) { ReportFolder = dir });
+        File.Delete(file);
+        var audiences = new AudienceService(data, DataFolder.DefaultClient);
+        audiences.Create("All", $"\"{generator.SegmentNames[0]}\"", "bench");
+        audiences.Activate("All");
+        var exports = new ExportService(dataPath, DataFolder.DefaultClient);
+        Directory.CreateDirectory(output);
+        exports.AddFolderDestination("local", output, "bench");
+        exports.AddEncryption("two", [NewPublicKey("Bench One <one@example.invalid>"), NewPublicKey("Bench Two <two@example.invalid>")], "bench");
+        exports.Create(Export("plain", null));
+        exports.Create(Export("pgp", "two"));
+        Console.WriteLine($"setup (generate, ingest {members:N0} IDs, activate the audience, keys): {setup.Elapsed.TotalSeconds:N1} s");
     }
 
     private static ExportConfiguration Export(string name, string? encryption) => new()

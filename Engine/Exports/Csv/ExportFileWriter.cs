@@ -25,14 +25,15 @@ internal sealed record ExportContent
     public IReadOnlyDictionary<string, IReadOnlyList<(string Segment, RoaringBitmap Members)>> Groups { get; init; } =
         new Dictionary<string, IReadOnlyList<(string, RoaringBitmap)>>();
 
-    /// <summary>Writes a member's binary ID into the span (the dictionaries of the client).</summary>
+    /// <summary>The client's dictionary of an ID type, opened before streaming (opening one is not thread-safe).</summary>
     public required Func<IdType, IdDictionary> Dictionary { get; init; }
 }
 
 /// <summary>
 /// Streams an export's rows through CsvHelper's UTF-8 writer: members in ordinal order, each ID read from the
-/// dictionary into a stack buffer and hex-encoded as UTF-8, so no string is made per row for hex IDs. Delta files use the onboarding layout (<c>ID Type,ID,Add,Remove</c>
-/// with <c>Audience=&lt;name&gt;</c> entries), so the partner — or this engine — can ingest them as they are.
+/// dictionary into a stack buffer and hex-encoded as UTF-8, so no string is made per row for hex IDs. Delta files
+/// use the onboarding layout (<c>ID Type,ID,Add,Remove</c> with <c>Audience=&lt;name&gt;</c> entries), so the
+/// partner — or this engine — can ingest them as they are.
 /// </summary>
 internal static class ExportFileWriter
 {
