@@ -143,7 +143,7 @@ public sealed class ExportRunner
         {
             Destination destination = Exports.GetDestination(export.Destination);
             string fileName = FileNameTemplate.Render(export.FileNameTemplate, scheduledFor, export.Schedule.TimeZone, export.Audience, export.Name, Client);
-            run = run with { FileName = fileName, Destination = destination.Display, TemporaryName = DeliveryTarget.TemporaryNameFor(fileName, run.Id) };
+            run = run with { FileName = fileName, Destination = destination.Display };
             Store.SaveRun(run);
 
             IExportDestination target = Exports.OpenDestination(destination);
@@ -156,6 +156,9 @@ public sealed class ExportRunner
             string exportDate = TimeZoneInfo.ConvertTime(scheduledFor, FileNameTemplate.FindTimeZone(export.Schedule.TimeZone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             ExportContent content = Prepare(export.Audience, export.Format, export.Content, previous, exportDate);
 
+            // Recorded before the file exists, so that recovery and the next run can always find and remove it.
+            run = run with { TemporaryName = DeliveryTarget.TemporaryNameFor(fileName, run.Id) };
+            Store.SaveRun(run);
             long rows;
             long bytes;
             await using (DeliveryTarget delivery = await target.OpenAsync(fileName, run.TemporaryName!, cancellation).ConfigureAwait(false))
