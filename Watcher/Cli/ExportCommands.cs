@@ -59,9 +59,14 @@ internal static class ExportCommands
         fields.AddTo(command);
         command.SetAction(result =>
         {
-            string? problem = null;
-            ExportConfiguration updated = Service(result).Update(result.GetValue(name)!, current => fields.Apply(result, current, out problem) ?? current);
-            return problem is not null ? Usage(problem) : PrintExports(result, [updated]);
+            ExportService service = Service(result);
+            if (fields.Apply(result, service.Get(result.GetValue(name)!), out string? problem) is null)
+            {
+                return Usage(problem!);
+            }
+
+            // Applied again inside the store's lock, to the configuration as it is then.
+            return PrintExports(result, [service.Update(result.GetValue(name)!, current => fields.Apply(result, current, out _)!)]);
         });
         return command;
     }

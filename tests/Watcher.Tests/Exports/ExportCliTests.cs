@@ -107,6 +107,32 @@ public sealed class ExportCliTests : IDisposable
         Assert.Contains("fewer than client default's minimum export size of 121", error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Update_ChangesOnlyWhatIsGiven_UsageErrorsChangeNothing_AndStatesMove()
+    {
+        Directory.CreateDirectory(_folder.File("out"));
+        Succeeds("destination", "add", "local", "--type", "folder", "--path", _folder.File("out"));
+        Succeeds("export", "create", "gold", "--audience", "Gold", "--destination", "local", "--start", "2026-03-02 06:00", "--notify", "ops@example.com");
+        string before = Succeeds("export", "show", "gold", "--json");
+
+        Assert.Equal(2, Onboard("export", "update", "gold", "--delimiter", "colon").ExitCode);
+        Assert.Equal(before, Succeeds("export", "show", "gold", "--json"));
+
+        Succeeds("export", "update", "gold", "--delimiter", "tab", "--repeat", "weekly", "--days", "mon,fri");
+        Succeeds("export", "activate", "gold");
+        using (JsonDocument updated = JsonDocument.Parse(Succeeds("export", "show", "gold", "--json")))
+        {
+            JsonElement export = updated.RootElement.GetProperty("export");
+            Assert.Equal(("tab", "active", "ops@example.com"), (export.GetProperty("format").GetProperty("fieldDelimiter").GetString(), export.GetProperty("state").GetString(),
+                export.GetProperty("notifyEmails")[0].GetString()));
+            Assert.Equal(["Monday", "Friday"], export.GetProperty("schedule").GetProperty("days").EnumerateArray().Select(d => d.GetString()));
+        }
+
+        Succeeds("export", "cancel", "gold");
+        (int exit, _, string error) = Onboard("export", "activate", "gold");
+        Assert.Equal((1, "error: Export \"gold\" is canceled for good; it cannot be activated. Create a new one."), (exit, error.Trim()));
+    }
+
     private string Succeeds(params string[] args)
     {
         (int exit, string output, string error) = Onboard(args);
