@@ -75,11 +75,10 @@ public sealed class ExportStore
 
     public void WriteSettings(ExportSettings settings) => Write(db => Upsert(db, Settings, "settings", settings, ExportJsonContext.Default.ExportSettings));
 
-    /// <summary>Adds a record named <paramref name="name"/>; <paramref name="check"/> runs inside the write lock (refuses with <see cref="ExportException"/>).</summary>
-    internal void Insert<T>(string collection, string name, T value, JsonTypeInfo<T> type, string what, Action<LiteDatabase>? check = null) =>
+    /// <summary>Adds a record named <paramref name="name"/>, refusing a name already taken.</summary>
+    private void Insert<T>(string collection, string name, T value, JsonTypeInfo<T> type, string what) =>
         Write(db =>
         {
-            check?.Invoke(db);
             if (db.GetCollection(collection).FindById(name) is not null)
             {
                 throw new ExportException($"Client {Client} already has {what} named \"{name}\".");
@@ -109,7 +108,7 @@ public sealed class ExportStore
     }
 
     /// <summary>Removes a destination or encryption unless an export uses it.</summary>
-    internal bool RemoveReferenced(string collection, string name, string what, Func<ExportConfiguration, bool> uses)
+    private bool RemoveReferenced(string collection, string name, string what, Func<ExportConfiguration, bool> uses)
     {
         bool removed = false;
         Write(db =>
