@@ -44,7 +44,7 @@ internal static class DestinationCommands
             Destination destination;
             if (result.GetValue(type) == "folder")
             {
-                destination = new ExportService(data, result.GetValue(ClientOption)!).AddFolderDestination(result.GetValue(name)!, result.GetValue(path)!, who);
+                destination = new ExportService(data, result.GetValue(ClientOption)!).AddFolderDestination(result.GetValue(name)!, Path.GetFullPath(result.GetValue(path)!), who);
             }
             else
             {
