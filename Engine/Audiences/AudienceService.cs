@@ -206,6 +206,15 @@ public sealed class AudienceService
         return AudienceEvaluator.Evaluate(Compile(audience.Expression, sources), sources);
     }
 
+    /// <summary>The members of an audience (as <see cref="Members"/>) or of the snapshot of that name (exports deliver either).</summary>
+    public RoaringBitmap MembersOfAudienceOrSnapshot(string name)
+    {
+        AudienceDocument document = Load();
+        return !document.Audiences.Exists(a => a.Name == name) && document.Snapshots.Find(s => s.Name == name) is { } snapshot
+            ? _files.ReadSnapshot(snapshot.Id)
+            : Members(name);
+    }
+
     /// <summary>For a group (default: the one with the most segments), how many of the audience are in each segment.</summary>
     public AudienceComposition Composition(string name, string? group = null)
     {

@@ -26,31 +26,22 @@ internal static class InboxCommands
         Option<string> host = new("--host") { Description = "The SFTP server.", Required = true };
         Option<int> port = new("--port") { Description = "The SSH port.", DefaultValueFactory = _ => 22 };
         Option<string> user = new("--user") { Description = "The SFTP user name.", Required = true };
-        Option<string?> passwordEnv = new("--password-env") { Description = "Read the password from this environment variable." };
-        Option<bool> passwordStdin = new("--password-stdin") { Description = "Read the password from the first line of standard input." };
-        Option<string?> key = new("--key") { Description = "A private key file (OpenSSH or PEM); its content is stored encrypted." };
-        Option<string?> passphraseEnv = new("--passphrase-env") { Description = "Read the private key's passphrase from this environment variable." };
+        var credentials = new CredentialOptions();
         Option<string> folder = new("--folder") { Description = "The remote folder to poll.", Required = true };
         Option<string> fingerprint = new("--fingerprint") { Description = "The server's host-key SHA-256 fingerprint (SHA256:...), checked out of band. Required: there is no trust-any mode.", Required = true };
         Option<string> interval = new("--interval") { Description = "How often to poll: 30s, 5m, 1h.", DefaultValueFactory = _ => "60s" };
         Option<string> after = new("--after") { Description = "What to do with a remote file once delivered: move (to processed/) or delete.", DefaultValueFactory = _ => "move" };
         Command command = new("add-sftp", "Add an SFTP inbox.\n\nExample: ONBOARD_SFTP_PW=... onboard inbox add-sftp acme-main --client acme --host sftp.acme.com --user onboard --password-env ONBOARD_SFTP_PW --folder /outbound --fingerprint SHA256:uJ2S0c...")
         {
-            name, client, host, port, user, passwordEnv, passwordStdin, key, passphraseEnv, folder, fingerprint, interval, after,
+            name, client, host, port, user, folder, fingerprint, interval, after,
         };
+        foreach (Option option in credentials.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(result =>
         {
-            int credentials = (result.GetValue(passwordEnv) is null ? 0 : 1) + (result.GetValue(passwordStdin) ? 1 : 0) + (result.GetValue(key) is null ? 0 : 1);
-            if (credentials != 1)
-            {
-                return Usage("give exactly one of --password-env VAR, --password-stdin or --key FILE.");
-            }
-
-            if (result.GetValue(passphraseEnv) is not null && result.GetValue(key) is null)
-            {
-                return Usage("--passphrase-env goes with --key.");
-            }
-
             if (!TryParseInterval(result.GetValue(interval)!, out TimeSpan every))
             {
                 return Usage($"--interval \"{result.GetValue(interval)}\" is not a duration like 30s, 5m or 1h.");
@@ -67,48 +58,9 @@ internal static class InboxCommands
                 return Usage($"--after must be move or delete, not \"{result.GetValue(after)}\".");
             }
 
-            Secret? password = null;
-            Secret? privateKey = null;
-            Secret? passphrase = null;
-            if (result.GetValue(passwordEnv) is { } variable)
+            if (credentials.Read(result, out string? problem) is not { } secrets)
             {
-                if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } fromEnvironment)
-                {
-                    return Usage($"the environment variable {variable} is not set or empty.");
-                }
-
-                password = new Secret(fromEnvironment);
-            }
-            else if (result.GetValue(passwordStdin))
-            {
-                if (Console.In.ReadLine() is not { Length: > 0 } line)
-                {
-                    return Usage("no password on standard input.");
-                }
-
-                password = new Secret(line.TrimEnd('\r'));
-            }
-            else
-            {
-                string keyPath = result.GetValue(key)!;
-                if (!File.Exists(keyPath))
-                {
-                    return Usage($"{keyPath}: no such key file.");
-                }
-
-                if (result.GetValue(passphraseEnv) is { } passphraseVariable)
-                {
-                    if (Environment.GetEnvironmentVariable(passphraseVariable) is not { Length: > 0 } fromEnvironment)
-                    {
-                        return Usage($"the environment variable {passphraseVariable} is not set or empty.");
-                    }
-
-                    passphrase = new Secret(fromEnvironment);
-                }
-
-                string keyText = File.ReadAllText(keyPath);
-                SftpConnector.CheckPrivateKey(keyText, passphrase?.Reveal());
-                privateKey = new Secret(keyText);
+                return Usage(problem!);
             }
 
             string data = CommonOptions.DataFolderPath(result);
@@ -145,9 +97,9 @@ internal static class InboxCommands
             {
                 Endpoint = draft.Endpoint with
                 {
-                    Password = password is null ? null : protector.Protect(password, scope + "/password"),
-                    PrivateKey = privateKey is null ? null : protector.Protect(privateKey, scope + "/private-key"),
-                    Passphrase = passphrase is null ? null : protector.Protect(passphrase, scope + "/passphrase"),
+                    Password = secrets.Password is { } password ? protector.Protect(password, scope + "/password") : null,
+                    PrivateKey = secrets.PrivateKey is { } privateKey ? protector.Protect(privateKey, scope + "/private-key") : null,
+                    Passphrase = secrets.Passphrase is { } passphrase ? protector.Protect(passphrase, scope + "/passphrase") : null,
                 },
             };
             new SftpInboxStore(data).Add(inbox);

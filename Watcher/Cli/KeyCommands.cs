@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Onboarding.Engine.Exports;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Sftp;
 
@@ -16,7 +17,7 @@ internal static class KeyCommands
             string data = CommonOptions.DataFolderPath(result);
             try
             {
-                KeyRotationReport report = SecretKeyRotation.Rotate(data, [new SftpInboxStore(data)]);
+                KeyRotationReport report = SecretKeyRotation.Rotate(data, [new SftpInboxStore(data), new ExportDestinationSecrets(data)]);
                 Console.WriteLine($"Secrets are encrypted with key {report.CurrentKeyId} ({report.KeySource}); {report.SecretsReencrypted} secret(s) re-encrypted.");
                 if (report.KeysDropped.Count > 0)
                 {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Audiences.Expressions;
+using Onboarding.Engine.Exports;
+using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
 
 namespace Onboarding.Watcher.Cli;
@@ -25,6 +27,9 @@ internal static class OnboardCommandLine
             WatchCommands.Files(),
             InboxCommands.Inbox(),
             KeyCommands.Keys(),
+            DestinationCommands.Destination(),
+            EncryptionCommands.Encryption(),
+            ExportCommands.Export(),
         };
         return root;
     }
@@ -49,7 +54,7 @@ internal static class OnboardCommandLine
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception ex) when (ex is AudienceRuleException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is ExportException or SecretKeyException or AudienceRuleException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;

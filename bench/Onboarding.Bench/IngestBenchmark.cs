@@ -85,8 +85,8 @@ internal sealed class IngestBenchmark : IBenchmark
             CopyDirectory(template, work);
             File.Delete(Path.Combine(work, Complete));
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            ResetPeakWorkingSet();
-            string loadBefore = LoadAverage();
+            ProcessStats.ResetPeakWorkingSet();
+            string loadBefore = ProcessStats.LoadAverage();
 
             var open = Stopwatch.StartNew();
             using DataFolder data = DataFolder.Open(work);
@@ -111,8 +111,8 @@ internal sealed class IngestBenchmark : IBenchmark
                 $"  phases: hash {t.Hash.TotalSeconds:N2} s | parse + dictionary {t.Read.TotalSeconds:N2} s | resolve {t.Resolve.TotalSeconds:N2} s | " +
                 $"commit {t.Commit.TotalSeconds:N2} s   (before it: open folder + load dictionary {open.Elapsed.TotalSeconds:N2} s)");
             Console.WriteLine(
-                $"  peak working set (VmHWM, open + ingest) {PeakWorkingSetMb():N0} MB, store dictionary {data.Client(DataFolder.DefaultClient).Dictionary(IdType.HemSha2).Count:N0} IDs, " +
-                $"load average {loadBefore} -> {LoadAverage()}");
+                $"  peak working set (VmHWM, open + ingest) {ProcessStats.PeakWorkingSetMb():N0} MB, store dictionary {data.Client(DataFolder.DefaultClient).Dictionary(IdType.HemSha2).Count:N0} IDs, " +
+                $"load average {loadBefore} -> {ProcessStats.LoadAverage()}");
         }
 
         DeleteIfExists(work);
@@ -139,8 +139,8 @@ internal sealed class IngestBenchmark : IBenchmark
             }
 
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
-            ResetPeakWorkingSet();
-            string loadBefore = LoadAverage();
+            ProcessStats.ResetPeakWorkingSet();
+            string loadBefore = ProcessStats.LoadAverage();
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             using (DataFolder data = DataFolder.Open(store))
@@ -158,8 +158,8 @@ internal sealed class IngestBenchmark : IBenchmark
 
                 Console.WriteLine(
                     $"run {run}: open folder {opened:N2} s, + dictionary of {dictionary.Count:N0} IDs and first lookup = {seconds:N2} s wall " +
-                    $"(CPU {cpu:N2} s), peak working set {PeakWorkingSetMb():N0} MB, dictionary memory {dictionary.MemoryBytes / 1e6:N0} MB, " +
-                    $"load average {loadBefore} -> {LoadAverage()}");
+                    $"(CPU {cpu:N2} s), peak working set {ProcessStats.PeakWorkingSetMb():N0} MB, dictionary memory {dictionary.MemoryBytes / 1e6:N0} MB, " +
+                    $"load average {loadBefore} -> {ProcessStats.LoadAverage()}");
             }
         }
 
@@ -247,32 +247,6 @@ internal sealed class IngestBenchmark : IBenchmark
             Directory.Delete(path, recursive: true);
         }
     }
-
-    /// <summary>Writing 5 to /proc/self/clear_refs resets VmHWM (Linux), so the peak covers only what follows.</summary>
-    private static void ResetPeakWorkingSet()
-    {
-        try
-        {
-            File.WriteAllText("/proc/self/clear_refs", "5");
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
-
-    private static double PeakWorkingSetMb()
-    {
-        string? line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
-        return line is null
-            ? Process.GetCurrentProcess().PeakWorkingSet64 / 1e6
-            : long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024 / 1e6;
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
     /// <summary>Drops the store's own files from the page cache (posix_fadvise DONTNEED), leaving the rest of the machine alone.</summary>
     private static void Evict(string folder)

@@ -5,6 +5,7 @@ using Onboarding.Bench;
 IBenchmark[] benchmarks =
 [
     new AudiencePreviewBenchmark(),
+    new ExportBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),
     new ParserBenchmark(),

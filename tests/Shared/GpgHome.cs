@@ -52,6 +52,12 @@ public sealed class GpgHome : IDisposable
         Run([.. args]);
     }
 
+    /// <summary>The armored public key (what a partner hands over for exports encrypted to them).</summary>
+    public string ExportPublicKey(string userId = UserId) => Run("--armor", "--export", userId);
+
+    /// <summary>Decrypts <paramref name="input"/> with the secret keys of this home; gpg fails unless the MDC checks out.</summary>
+    public void Decrypt(string input, string output) => Run("--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", Passphrase, "--output", output, "--decrypt", input);
+
     public string Run(params string[] args)
     {
         var start = new ProcessStartInfo("gpg")

@@ -1,0 +1,328 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Bitmaps;
+using Onboarding.Engine.Exports.Csv;
+using Onboarding.Engine.Exports.Destinations;
+using Onboarding.Engine.Exports.Pgp;
+using Onboarding.Engine.Ids;
+using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Security;
+using Onboarding.Engine.Segments;
+using Onboarding.Engine.Sftp;
+using Onboarding.Engine.Storage;
+using Org.BouncyCastle.Bcpg.OpenPgp;
+
+namespace Onboarding.Engine.Exports;
+
+/// <summary>What <see cref="ExportRunner.ExportToFileAsync"/> wrote.</summary>
+public sealed record LocalExport(string Path, long Rows, long Bytes);
+
+/// <summary>
+/// Runs one client's exports. For the scheduler:
+/// <list type="bullet">
+/// <item><see cref="RecoverInterrupted"/> once at start-up: runs a crash left <c>in-progress</c> end <c>failed</c>
+/// ("interrupted"), so the retry policy sees them, and their temporary files are removed.</item>
+/// <item><see cref="ExportService.Active"/> (via <see cref="Exports"/>) lists what may be due.</item>
+/// <item><see cref="RunAsync"/> runs an export for a scheduled instant and returns its history row; call it again
+/// with the same instant to retry (the row's <see cref="ExportRun.Attempt"/> counts the tries). It never throws for
+/// a failed delivery: the row says <c>failed</c> and why.</item>
+/// </list>
+/// A run streams the audience's members in ordinal order through the CSV writer, optionally OpenPGP, to the
+/// destination under a temporary name, then renames it into place; memory does not grow with the audience.
+/// </summary>
+public sealed class ExportRunner
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Running = new(StringComparer.Ordinal);
+
+    private readonly DataFolder _data;
+    private readonly AudienceService _audiences;
+    private readonly ClientWriteLocks? _locks;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ExportRunner(DataFolder data, string client, SecretProtector protector, TimeProvider? time = null, ILogger<ExportRunner>? logger = null, ClientWriteLocks? locks = null, SftpConnector? connector = null)
+    {
+        _data = data;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<ExportRunner>.Instance;
+        _locks = locks;
+        _audiences = new AudienceService(data, client, time: _time);
+        Exports = new ExportService(data.Path, client, protector, _time, connector);
+    }
+
+    public ExportService Exports { get; }
+
+    public string Client => Exports.Client;
+
+    private ExportStore Store => Exports.Store;
+
+    /// <summary>Closes the runs a crash left in progress (failed, "interrupted") and deletes their local temporary files. Returns how many.</summary>
+    public int RecoverInterrupted()
+    {
+        int count = 0;
+        foreach (ExportRun run in Store.ListRuns().Where(r => r.State == ExportRunState.InProgress))
+        {
+            if (run.TemporaryName is { } temporary && Store.FindExport(run.Export) is { } export
+                && Store.FindDestination(export.Destination) is { Type: DestinationType.Folder, Folder: { } folder })
+            {
+                TryDelete(Path.Combine(folder, temporary));
+            }
+
+            Store.SaveRun(run with
+            {
+                State = ExportRunState.Failed,
+                Ended = _time.GetUtcNow(),
+                Error = "interrupted: the process stopped while this run was in progress; the file was not delivered (eligible for retry)",
+            });
+            _logger.LogWarning("{Client}: export {Export} run {Run} was interrupted by a restart; marked failed", Client, run.Export, run.Id);
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Runs <paramref name="exportName"/> for <paramref name="scheduledFor"/> and returns its finished history row.</summary>
+    public async Task<ExportRun> RunAsync(string exportName, DateTimeOffset scheduledFor, CancellationToken cancellation)
+    {
+        ExportConfiguration export = Exports.Get(exportName);
+        if (export.State == ExportState.Canceled)
+        {
+            throw new ExportException($"Export \"{exportName}\" is canceled; it does not run any more.");
+        }
+
+        SemaphoreSlim gate = Running.GetOrAdd($"{_data.Path}/{Client}/{exportName}", _ => new SemaphoreSlim(1, 1));
+        if (!await gate.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
+        {
+            throw new ExportException($"Export \"{exportName}\" is already running.");
+        }
+
+        try
+        {
+            return await RunLockedAsync(export, scheduledFor, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// <c>onboard export now</c>: writes an audience to a local file (temporary name, then renamed into place), with
+    /// the same CSV writer and the same minimum audience size as configured exports, and no history row.
+    /// </summary>
+    public async Task<LocalExport> ExportToFileAsync(string audience, string path, ExportFormat format, CancellationToken cancellation)
+    {
+        _ = ExportColumn.ParseAll(format.Columns);
+        path = Path.GetFullPath(path);
+        DateTimeOffset now = _time.GetUtcNow();
+        ExportContent content = Prepare(audience, format, ContentMode.Full, previous: null, now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        var destination = new FolderDestination(Path.GetDirectoryName(path)!);
+        string fileName = Path.GetFileName(path);
+        await using DeliveryTarget target = await destination.OpenAsync(fileName, DeliveryTarget.TemporaryNameFor(fileName, Environment.ProcessId), cancellation).ConfigureAwait(false);
+        (long rows, long bytes) = await Task.Run(() => WriteContent(target.Content, format, content, null, fileName, cancellation), cancellation).ConfigureAwait(false);
+        await target.CommitAsync(cancellation).ConfigureAwait(false);
+        return new LocalExport(path, rows, bytes);
+    }
+
+    private async Task<ExportRun> RunLockedAsync(ExportConfiguration export, DateTimeOffset scheduledFor, CancellationToken cancellation)
+    {
+        List<ExportRun> earlier = [.. Store.ListRuns(export.Name)];
+        if (earlier.Find(r => r.State == ExportRunState.InProgress) is { } inProgress)
+        {
+            throw new ExportException($"Export \"{export.Name}\" is already running (run {inProgress.Id}, started {inProgress.Started:u}).");
+        }
+
+        int attempt = earlier.Count(r => r.ScheduledFor == scheduledFor && r.IsFinished) + 1;
+        ExportRun run = earlier.Find(r => r.ScheduledFor == scheduledFor && r.State == ExportRunState.Scheduled)
+            ?? Store.AddRun(new ExportRun { Id = 0, Export = export.Name, Audience = export.Audience, State = ExportRunState.Scheduled, ScheduledFor = scheduledFor });
+        run = run with { State = ExportRunState.InProgress, Attempt = attempt, Started = _time.GetUtcNow() };
+        try
+        {
+            Destination destination = Exports.GetDestination(export.Destination);
+            string fileName = FileNameTemplate.Render(export.FileNameTemplate, scheduledFor, export.Schedule.TimeZone, export.Audience, export.Name, Client);
+            run = run with { FileName = fileName, Destination = destination.Display };
+            Store.SaveRun(run);
+
+            IExportDestination target = Exports.OpenDestination(destination);
+            await RemoveLeftoversAsync(target, earlier, cancellation).ConfigureAwait(false);
+            IReadOnlyList<PgpPublicKey>? recipients = export.Encryption is { } name
+                ? [.. PgpRecipients.Resolve(Exports.GetEncryption(name).PublicKeys, _time.GetUtcNow()).Select(r => r.Key)]
+                : null;
+            string lastRun = Path.Combine(Store.StateFolder(export.Name), "last.roar");
+            RoaringBitmap? previous = export.Content == ContentMode.Delta ? ReadPrevious(lastRun) : null;
+            string exportDate = TimeZoneInfo.ConvertTime(scheduledFor, FileNameTemplate.FindTimeZone(export.Schedule.TimeZone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            ExportContent content = Prepare(export.Audience, export.Format, export.Content, previous, exportDate);
+
+            // Recorded before the file exists, so that recovery and the next run can always find and remove it.
+            run = run with { TemporaryName = DeliveryTarget.TemporaryNameFor(fileName, run.Id) };
+            Store.SaveRun(run);
+            long rows;
+            long bytes;
+            await using (DeliveryTarget delivery = await target.OpenAsync(fileName, run.TemporaryName!, cancellation).ConfigureAwait(false))
+            {
+                (rows, bytes) = await Task.Run(() => WriteContent(delivery.Content, export.Format, content, recipients, fileName, cancellation), cancellation).ConfigureAwait(false);
+                await delivery.CommitAsync(cancellation).ConfigureAwait(false);
+            }
+
+            if (export.Content == ContentMode.Delta)
+            {
+                // After the delivery: a crash in between sends the same changes again next time, which applies cleanly.
+                Storage.DataFolder.CreatePrivateDirectory(Path.Combine(Store.ClientFolder, "exports"));
+                Storage.DataFolder.CreatePrivateDirectory(Store.StateFolder(export.Name));
+                RoaringBitmap members = content.Members!;
+                DurableFile.Write(lastRun, members.Serialize);
+            }
+
+            run = run with { State = ExportRunState.Complete, Ended = _time.GetUtcNow(), Rows = rows, Bytes = bytes, TemporaryName = null };
+            Store.SaveRun(run);
+            _logger.LogInformation("{Client}: export {Export} delivered {File} to {Destination}: {Rows} rows, {Bytes} bytes", Client, export.Name, fileName, destination.Display, rows, bytes);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            run = run with { State = ExportRunState.Canceled, Ended = _time.GetUtcNow(), Error = "canceled before the file was delivered" };
+            Store.SaveRun(run);
+        }
+#pragma warning disable CA1031 // Any failure of a run is recorded in its history row; the scheduler decides on retries.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            run = run with { State = ExportRunState.Failed, Ended = _time.GetUtcNow(), Error = ex.Message };
+            Store.SaveRun(run);
+            _logger.LogWarning(ex, "{Client}: export {Export} run {Run} failed: {Error}", Client, export.Name, run.Id, ex.Message);
+        }
+
+        return run;
+    }
+
+    /// <summary>Resolves everything a file needs (members, deltas, segment groups, dictionaries) before streaming starts.</summary>
+    private ExportContent Prepare(string audience, ExportFormat format, ContentMode mode, RoaringBitmap? previous, string exportDate)
+    {
+        using IDisposable? writer = _locks?.Acquire(Client);
+        RoaringBitmap members = _audiences.MembersOfAudienceOrSnapshot(audience);
+        long minimum = Store.ReadSettings().MinimumAudienceSize;
+        if (members.Cardinality < minimum)
+        {
+            throw new ExportException(
+                $"Audience \"{audience}\" has {members.Cardinality:N0} members, fewer than client {Client}'s minimum export size of {minimum:N0}; " +
+                "small audiences are not exported so that they cannot single people out.");
+        }
+
+        ClientStore store = _data.Client(Client);
+        previous ??= new RoaringBitmap();
+        RoaringBitmap written = mode == ContentMode.Delta ? members | previous : members;
+        var dictionaries = new Dictionary<IdType, IdDictionary>();
+        foreach (IdType type in IdTypes.All)
+        {
+            // Opened now, under the client's writer lock: reading IDs is thread-safe, opening a dictionary is not.
+            if (CountInRange(written, MemberSpace.Start(type), MemberSpace.Capacity(type)) > 0)
+            {
+                dictionaries[type] = store.Dictionary(type);
+            }
+        }
+
+        var groups = new Dictionary<string, IReadOnlyList<(string, RoaringBitmap)>>(StringComparer.Ordinal);
+        foreach (ExportColumn column in ExportColumn.ParseAll(format.Columns).Where(c => c.Kind == ExportColumnKind.Segments))
+        {
+            List<SegmentInfo> segments = [.. store.ListSegments().Where(s => s.Group == column.Group).OrderBy(s => s.Segment, StringComparer.Ordinal)];
+            if (segments.Count == 0)
+            {
+                throw new ExportException($"Column {column.Name}: client {Client} has no segment group \"{column.Group}\".");
+            }
+
+            groups[column.Group!] = [.. segments.Select(s => (s.Segment, store.ReadMembers(s)))];
+        }
+
+        if (mode == ContentMode.Delta)
+        {
+            return new ExportContent
+            {
+                Members = members,
+                Entered = members - previous,
+                Left = previous - members,
+                Audience = audience,
+                ExportDate = exportDate,
+                Dictionary = type => dictionaries[type],
+            };
+        }
+
+        return new ExportContent
+        {
+            Members = members,
+            Audience = audience,
+            ExportDate = exportDate,
+            Groups = groups,
+            Dictionary = type => dictionaries[type],
+        };
+    }
+
+    private (long Rows, long Bytes) WriteContent(Stream output, ExportFormat format, ExportContent content, IReadOnlyList<PgpPublicKey>? recipients, string fileName, CancellationToken cancellation)
+    {
+        var counted = new CountingStream(output);
+        Stream sink = recipients is null ? counted : new PgpEncryptingStream(counted, recipients, fileName, _time.GetUtcNow().UtcDateTime);
+        long rows;
+        using (CsvHelper.CsvWriter csv = CsvHelper.CsvWriter.Create(sink, ExportFileWriter.Options(format), leaveOpen: true))
+        {
+            rows = ExportFileWriter.Write(csv, format, content, cancellation);
+            csv.Flush();
+        }
+
+        sink.Dispose();
+        counted.Flush();
+        return (rows, counted.BytesWritten);
+    }
+
+    /// <summary>Temporary files of this export's interrupted runs (hidden <c>.part</c> names) are removed before the next delivery.</summary>
+    private async Task RemoveLeftoversAsync(IExportDestination destination, IEnumerable<ExportRun> earlier, CancellationToken cancellation)
+    {
+        foreach (ExportRun run in earlier.Where(r => r.State == ExportRunState.Failed && r.TemporaryName is not null))
+        {
+            try
+            {
+                await destination.DeleteIfExistsAsync(run.TemporaryName!, cancellation).ConfigureAwait(false);
+                Store.SaveRun(run with { TemporaryName = null });
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SftpException or Renci.SshNet.Common.SshException)
+            {
+                _logger.LogWarning(ex, "{Client}: could not remove {Temporary} left by run {Run} of export {Export}", Client, run.TemporaryName, run.Id, run.Export);
+            }
+        }
+    }
+
+    private static RoaringBitmap? ReadPrevious(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        using FileStream stream = File.OpenRead(path);
+        return RoaringBitmap.Deserialize(stream);
+    }
+
+    private static long CountInRange(RoaringBitmap members, uint start, uint length)
+    {
+        if (members.IsEmpty)
+        {
+            return 0;
+        }
+
+        long upTo = members.Rank((uint)Math.Min(uint.MaxValue, (ulong)start + length - 1));
+        long before = start == 0 ? 0 : members.Rank(start - 1);
+        return upTo - before;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Hidden .part name; the next run of the export retries.
+        }
+    }
+}

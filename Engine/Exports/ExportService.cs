@@ -1,0 +1,290 @@
+using Onboarding.Engine.Exports.Csv;
+using Onboarding.Engine.Exports.Destinations;
+using Onboarding.Engine.Exports.Pgp;
+using Onboarding.Engine.Exports.Scheduling;
+using Onboarding.Engine.Security;
+using Onboarding.Engine.Sftp;
+
+namespace Onboarding.Engine.Exports;
+
+/// <summary>A new SFTP destination's settings, with its secrets still in the clear (they are encrypted on save).</summary>
+public sealed record SftpDestinationRequest(string Host, int Port, string User, string Path, string HostKeyFingerprint)
+{
+    public Secret? Password { get; init; }
+
+    public Secret? PrivateKey { get; init; }
+
+    public Secret? Passphrase { get; init; }
+}
+
+/// <summary>What <see cref="ExportService.TestDestinationAsync"/> did, step by step, and the error that stopped it.</summary>
+public sealed record DestinationTestResult(string Destination, bool Succeeded, IReadOnlyList<string> Steps, string? Error);
+
+/// <summary>
+/// The rules of a client's export configuration: names, references between exports, destinations and
+/// encryptions, validation of every field before anything is saved. The CLI (and later the TUI) call only this and
+/// <see cref="ExportRunner"/>.
+/// </summary>
+public sealed class ExportService
+{
+    private const int MaxNameLength = 80;
+    private readonly SecretProtector? _protector;
+    private readonly SftpConnector? _connector;
+    private readonly TimeProvider _time;
+
+    /// <param name="protector">Needed to add or reach SFTP destinations (their secrets); listing works without it.</param>
+    public ExportService(string dataFolder, string client, SecretProtector? protector = null, TimeProvider? time = null, SftpConnector? connector = null)
+    {
+        Store = new ExportStore(dataFolder, client);
+        _protector = protector;
+        _connector = connector ?? (protector is null ? null : new SftpConnector(protector));
+        _time = time ?? TimeProvider.System;
+    }
+
+    public ExportStore Store { get; }
+
+    public string Client => Store.Client;
+
+    public Destination AddSftpDestination(string name, SftpDestinationRequest request, string createdBy)
+    {
+        CheckName(name, "destination");
+        SecretProtector protector = _protector ?? throw new InvalidOperationException("Adding an SFTP destination needs the secret protector.");
+        string scope = Store.SecretScope(name);
+        var endpoint = new SftpEndpoint
+        {
+            Host = request.Host,
+            Port = request.Port,
+            User = request.User,
+            RemoteFolder = request.Path,
+            HostKeyFingerprint = SftpEndpoint.NormalizeFingerprint(request.HostKeyFingerprint),
+            Password = request.Password is { } p ? protector.Protect(p, scope + "/password") : null,
+            PrivateKey = request.PrivateKey is { } k ? protector.Protect(k, scope + "/private-key") : null,
+            Passphrase = request.Passphrase is { } f ? protector.Protect(f, scope + "/passphrase") : null,
+        };
+        endpoint.Validate();
+        if (request.PrivateKey is { } key)
+        {
+            SftpConnector.CheckPrivateKey(key.Reveal(), request.Passphrase?.Reveal());
+        }
+
+        var destination = new Destination { Name = name, Type = DestinationType.Sftp, Sftp = endpoint, CreatedBy = createdBy, CreatedOn = _time.GetUtcNow() };
+        Store.AddDestination(destination);
+        return destination;
+    }
+
+    public Destination AddFolderDestination(string name, string folder, string createdBy)
+    {
+        CheckName(name, "destination");
+        if (string.IsNullOrWhiteSpace(folder) || !Path.IsPathFullyQualified(folder))
+        {
+            throw new ExportException($"The folder of destination \"{name}\" must be an absolute path, not \"{folder}\".");
+        }
+
+        var destination = new Destination { Name = name, Type = DestinationType.Folder, Folder = Path.GetFullPath(folder), CreatedBy = createdBy, CreatedOn = _time.GetUtcNow() };
+        Store.AddDestination(destination);
+        return destination;
+    }
+
+    public Destination GetDestination(string name) =>
+        Store.FindDestination(name) ?? throw new ExportException($"Client {Client} has no destination named \"{name}\" (see onboard destination list).");
+
+    public void RemoveDestination(string name)
+    {
+        if (!Store.RemoveDestination(name))
+        {
+            throw new ExportException($"Client {Client} has no destination named \"{name}\".");
+        }
+    }
+
+    /// <summary>Saves an encryption after checking that every key has a usable encryption (sub)key now.</summary>
+    public Encryption AddEncryption(string name, IReadOnlyList<string> armoredPublicKeys, string createdBy)
+    {
+        CheckName(name, "encryption");
+        IReadOnlyList<(Org.BouncyCastle.Bcpg.OpenPgp.PgpPublicKey Key, PgpRecipient Recipient)> recipients = PgpRecipients.Resolve(armoredPublicKeys, _time.GetUtcNow());
+        var encryption = new Encryption
+        {
+            Name = name,
+            PublicKeys = armoredPublicKeys,
+            Recipients = [.. recipients.Select(r => r.Recipient)],
+            CreatedBy = createdBy,
+            CreatedOn = _time.GetUtcNow(),
+        };
+        Store.AddEncryption(encryption);
+        return encryption;
+    }
+
+    public Encryption GetEncryption(string name) =>
+        Store.FindEncryption(name) ?? throw new ExportException($"Client {Client} has no encryption named \"{name}\" (see onboard encryption list).");
+
+    public void RemoveEncryption(string name)
+    {
+        if (!Store.RemoveEncryption(name))
+        {
+            throw new ExportException($"Client {Client} has no encryption named \"{name}\".");
+        }
+    }
+
+    /// <summary>Connects to a destination, writes a small temporary file and deletes it; reports each step (changes nothing).</summary>
+    public async Task<DestinationTestResult> TestDestinationAsync(string destinationName, CancellationToken cancellation)
+    {
+        Destination destination = GetDestination(destinationName);
+        var steps = new List<string>();
+        string probe = $".onboard-write-test-{Guid.NewGuid():N}.part";
+        try
+        {
+            IExportDestination target = OpenDestination(destination);
+            await using (DeliveryTarget delivery = await target.OpenAsync(probe, probe, cancellation).ConfigureAwait(false))
+            {
+                steps.Add(destination.Type == DestinationType.Sftp
+                    ? $"connected; host key matches the pin SHA256:{destination.Sftp!.HostKeyFingerprint}; authenticated as {destination.Sftp.User} ({destination.Sftp.Authentication})"
+                    : $"folder {destination.Folder} exists");
+                delivery.Content.Write("onboard destination test\n"u8);
+            }
+
+            // Disposing the uncommitted file deleted it; deleting again proves the delete worked (or says why not).
+            await target.DeleteIfExistsAsync(probe, cancellation).ConfigureAwait(false);
+            steps.Add($"wrote and deleted {probe} in {destination.Path}");
+            return new DestinationTestResult(destination.Display, true, steps, null);
+        }
+        catch (Exception ex) when (ex is DeliveryException or SftpException or SecretKeyException or IOException or UnauthorizedAccessException or Renci.SshNet.Common.SshException)
+        {
+            return new DestinationTestResult(destination.Display, false, steps, ex.Message);
+        }
+    }
+
+    /// <summary>The destination's delivery side (SFTP through the pinned-host-key connector, or a local folder).</summary>
+    public IExportDestination OpenDestination(Destination destination) => destination.Type switch
+    {
+        DestinationType.Sftp => new SftpDestination(
+            _connector ?? throw new InvalidOperationException("Reaching an SFTP destination needs the secret protector."), destination.Sftp!, Store.SecretScope(destination.Name)),
+        _ => new FolderDestination(destination.Folder!),
+    };
+
+    public ExportConfiguration Create(ExportConfiguration export)
+    {
+        CheckName(export.Name, "export");
+        DateTimeOffset now = _time.GetUtcNow();
+        ExportConfiguration created = export with { CreatedOn = now, ModifiedOn = now };
+        Validate(created);
+        Store.AddExport(created);
+        return created;
+    }
+
+    /// <summary>Changes an export (not its name); a canceled export is final.</summary>
+    public ExportConfiguration Update(string name, Func<ExportConfiguration, ExportConfiguration> change) =>
+        Store.UpdateExport(name, current =>
+        {
+            if (current.State == ExportState.Canceled)
+            {
+                throw new ExportException($"Export \"{name}\" is canceled; canceled exports cannot be changed. Create a new one.");
+            }
+
+            ExportConfiguration updated = change(current) with { Name = current.Name, CreatedBy = current.CreatedBy, CreatedOn = current.CreatedOn, ModifiedOn = _time.GetUtcNow() };
+            Validate(updated);
+            return updated;
+        });
+
+    public ExportConfiguration Activate(string name) => SetState(name, ExportState.Active);
+
+    public ExportConfiguration Pause(string name) => SetState(name, ExportState.Paused);
+
+    /// <summary>Stops an export for good (its history stays).</summary>
+    public ExportConfiguration Cancel(string name) => SetState(name, ExportState.Canceled);
+
+    public ExportConfiguration Get(string name) =>
+        Store.FindExport(name) ?? throw new ExportException($"Client {Client} has no export named \"{name}\" (see onboard export list).");
+
+    public IReadOnlyList<ExportConfiguration> List() => Store.ListExports();
+
+    /// <summary>The exports the scheduler may run: the active ones.</summary>
+    public IReadOnlyList<ExportConfiguration> Active() => [.. Store.ListExports().Where(e => e.State == ExportState.Active)];
+
+    public ExportSettings Settings() => Store.ReadSettings();
+
+    public ExportSettings SetMinimumAudienceSize(long size)
+    {
+        if (size < 1)
+        {
+            throw new ExportException($"The minimum audience size must be at least 1, not {size}.");
+        }
+
+        var settings = Store.ReadSettings() with { MinimumAudienceSize = size };
+        Store.WriteSettings(settings);
+        return settings;
+    }
+
+    /// <summary>Checks every field of an export; the first problem is thrown as <see cref="ExportException"/> naming the field.</summary>
+    public void Validate(ExportConfiguration export)
+    {
+        if (string.IsNullOrWhiteSpace(export.Audience))
+        {
+            throw new ExportException($"Export \"{export.Name}\": the audience is empty.");
+        }
+
+        FileNameTemplate.Validate(export.FileNameTemplate);
+        _ = FileNameTemplate.FindTimeZone(export.Schedule.TimeZone);
+        ValidateSchedule(export.Name, export.Schedule);
+        _ = ExportColumn.ParseAll(export.Format.Columns);
+        if (export.Content == ContentMode.Delta && export.Format.FieldDelimiter == FieldDelimiter.Semicolon)
+        {
+            throw new ExportException($"Export \"{export.Name}\": a delta export is written in the onboarding layout, whose delimiter is comma, tab or pipe, not semicolon.");
+        }
+
+        _ = GetDestination(export.Destination);
+        if (export.Encryption is { } encryption)
+        {
+            _ = GetEncryption(encryption);
+        }
+
+        foreach (string address in export.NotifyEmails)
+        {
+            if (!System.Net.Mail.MailAddress.TryCreate(address, out System.Net.Mail.MailAddress? parsed) || parsed.Address != address.Trim())
+            {
+                throw new ExportException($"Export \"{export.Name}\": \"{address}\" is not an e-mail address.");
+            }
+        }
+    }
+
+    private static void ValidateSchedule(string name, ExportSchedule schedule)
+    {
+        if (schedule.Recurrence == ExportRecurrence.Weekly && schedule.Days.Count == 0)
+        {
+            throw new ExportException($"Export \"{name}\": a weekly schedule needs at least one day.");
+        }
+
+        if (schedule.Recurrence == ExportRecurrence.Monthly && schedule.DayOfMonth is < 1 or > 31)
+        {
+            throw new ExportException($"Export \"{name}\": the day of the month {schedule.DayOfMonth} is not between 1 and 31.");
+        }
+
+        if (schedule.Recurrence == ExportRecurrence.Cron && string.IsNullOrWhiteSpace(schedule.Cron))
+        {
+            throw new ExportException($"Export \"{name}\": a cron schedule needs an expression (five fields, e.g. \"0 6 * * 1-5\").");
+        }
+
+        if (schedule.CancelWindow < TimeSpan.Zero)
+        {
+            throw new ExportException($"Export \"{name}\": the cancel window cannot be negative.");
+        }
+
+        if (schedule.EndDate is { } end && end < DateOnly.FromDateTime(schedule.Start))
+        {
+            throw new ExportException($"Export \"{name}\": the end date {end:yyyy-MM-dd} is before the start {schedule.Start:yyyy-MM-dd}.");
+        }
+    }
+
+    private ExportConfiguration SetState(string name, ExportState state) =>
+        Store.UpdateExport(name, current => current.State == ExportState.Canceled && state != ExportState.Canceled
+            ? throw new ExportException($"Export \"{name}\" is canceled for good; it cannot be {(state == ExportState.Active ? "activated" : "paused")}. Create a new one.")
+            : current with { State = state, ModifiedOn = _time.GetUtcNow() });
+
+    private static void CheckName(string name, string what)
+    {
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || !char.IsAsciiLetterOrDigit(name[0])
+            || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            throw new ExportException(
+                $"The {what} name \"{name}\" is not valid: use 1 to {MaxNameLength} letters, digits, '-', '_' or '.', starting with a letter or digit.");
+        }
+    }
+}
