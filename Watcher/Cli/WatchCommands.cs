@@ -77,9 +77,7 @@ internal static class WatchCommands
             // Opened here so a locked or damaged data folder is a clear error before anything starts.
             using DataFolder data = DataFolder.Open(options.DataPath);
             builder.Services.AddSingleton(data);
-            builder.Services.AddOnboardingWatcher(options);
-            builder.Services.AddSftpInboxes(options.DataPath, options.Inbox.Path);
-            builder.Services.AddAudienceProcessing(new AudienceProcessingOptions());
+            builder.Services.AddOnboardingHost(options);
             using IHost host = builder.Build();
             host.Run();
             return ExitCodes.Success;
@@ -97,16 +95,17 @@ internal static class WatchCommands
         };
         command.SetAction(result =>
         {
-            using DataFolder data = DataFolder.Open(CommonOptions.DataFolderPath(result));
+            using DataFolderLease lease = result.OpenDataFolder();
+            DataFolder data = lease.Folder;
             IReadOnlyList<ReceivedFile> files = data.Catalog.ReceivedFiles(result.GetValue(client), result.GetValue(state));
             if (result.GetValue(CommonOptions.Json))
             {
-                CliJson.Write(Console.Out, files, ReceivedFileJsonContext.Default.IReadOnlyListReceivedFile);
+                CliJson.Write(result.Out(), files, ReceivedFileJsonContext.Default.IReadOnlyListReceivedFile);
                 return ExitCodes.Success;
             }
 
             TableWriter.Write(
-                Console.Out,
+                result.Out(),
                 ["RECEIVED", "CLIENT", "FILE", "MODE", "STATE", "ROWS", "REJECTED", "SECONDS", "SOURCE", "REPORT OR REASON"],
                 files.Select(f => (IReadOnlyList<string>)
                 [

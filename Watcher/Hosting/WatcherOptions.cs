@@ -15,6 +15,9 @@ public sealed class WatcherOptions
     /// <summary>The data folder (only used when no <c>DataFolder</c> is registered already).</summary>
     public string DataPath { get; set; } = "data";
 
+    /// <summary>Whether to watch the local and SFTP inboxes (the TUI's <c>--no-watch</c> turns it off).</summary>
+    public bool WatchInboxes { get; set; } = true;
+
     public LocalInboxOptions Inbox { get; set; } = new();
 
     public InboundDecoderOptions Decoding { get; set; } = new();
@@ -22,6 +25,8 @@ public sealed class WatcherOptions
     public InboxProcessorOptions Processing { get; set; } = new();
 
     public IngestionPolicy? Policy { get; set; }
+
+    public AudienceProcessingOptions AudienceProcessing { get; set; } = new();
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"DataPath={DataPath}, Inbox={Inbox.Path}, Settle={Inbox.SettlePeriod}, Rescan={Inbox.RescanInterval}, {Decoding}");
