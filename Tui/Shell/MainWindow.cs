@@ -1,4 +1,4 @@
-using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Inbox;
 using Terminal.Gui.App;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
@@ -8,7 +8,7 @@ namespace Onboarding.Tui.Shell;
 
 /// <summary>
 /// The application shell: menu bar, the screen area (one screen shown at a time, switched by F-keys), a status
-/// line (client, the screen's totals, the inbox state) and the status bar of shortcuts.
+/// line (client, the screen's totals, the watcher's state) and the status bar of shortcuts.
 /// </summary>
 internal sealed class MainWindow : Window
 {
@@ -80,8 +80,8 @@ internal sealed class MainWindow : Window
             UpdateStatus();
             Refresh();
         };
-        session.Inbox.StateChanged += _ => App?.Invoke(UpdateStatus);
-        session.Inbox.FileIngested += result => App?.Invoke(() => OnFileIngested(result));
+        session.Watcher.Changed += () => App?.Invoke(UpdateStatus);
+        session.Watcher.FileChanged += file => App?.Invoke(() => OnFileChanged(file));
         ShowScreen(0);
     }
 
@@ -106,7 +106,7 @@ internal sealed class MainWindow : Window
         UpdateStatus();
     }
 
-    /// <summary>Reloads every screen from the engine (F5; also on start, on client switch and after ingestion).</summary>
+    /// <summary>Reloads every screen from the engine (F5; also on start, on client switch and when a received file of the client changes).</summary>
     public void Refresh()
     {
         foreach (Screen screen in _screens)
@@ -160,9 +160,9 @@ internal sealed class MainWindow : Window
         return base.OnIsRunningChanging(oldIsRunning, newIsRunning);
     }
 
-    private void OnFileIngested(IngestionResult result)
+    private void OnFileChanged(ReceivedFile file)
     {
-        if (result.Client == _session.Client)
+        if (file.Client == _session.Client)
         {
             Refresh();
         }
@@ -175,7 +175,7 @@ internal sealed class MainWindow : Window
             return;
         }
 
-        _statusLine.Text = $" client: {_session.Client}  │  {Current.Summary}  │  {_session.Inbox.State}";
+        _statusLine.Text = $" client: {_session.Client}  │  {Current.Summary}  │  {_session.Watcher.Text}";
     }
 
     private void SwitchClient()

@@ -12,6 +12,10 @@ public sealed class WatcherOptions
 {
     public const string Section = "Watcher";
 
+    public const string PgpPassphraseVariable = "ONBOARD_PGP_PASSPHRASE";
+
+    public const string PgpKeyVariable = "ONBOARD_PGP_KEY";
+
     /// <summary>The data folder (only used when no <c>DataFolder</c> is registered already).</summary>
     public string DataPath { get; set; } = "data";
 
@@ -27,6 +31,13 @@ public sealed class WatcherOptions
     public IngestionPolicy? Policy { get; set; }
 
     public AudienceProcessingOptions AudienceProcessing { get; set; } = new();
+
+    /// <summary>Takes the PGP key file and passphrase from the environment, where they are set.</summary>
+    public void ReadEnvironment(Func<string, string?> variable)
+    {
+        Decoding.PgpSecretKeyFile = variable(PgpKeyVariable) ?? Decoding.PgpSecretKeyFile;
+        Decoding.PgpPassphrase = variable(PgpPassphraseVariable) ?? Decoding.PgpPassphrase;
+    }
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"DataPath={DataPath}, Inbox={Inbox.Path}, Settle={Inbox.SettlePeriod}, Rescan={Inbox.RescanInterval}, {Decoding}");

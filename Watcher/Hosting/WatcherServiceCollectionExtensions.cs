@@ -20,7 +20,16 @@ public static class WatcherServiceCollectionExtensions
     {
         services.TryAddSingleton(sp => DataFolder.Open(options.DataPath, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<ClientWriteLocks>();
-        services.TryAddSingleton<WatcherStatus>();
+        services.TryAddSingleton(_ =>
+        {
+            var status = new WatcherStatus();
+            if (!options.WatchInboxes)
+            {
+                status.NotWatching();
+            }
+
+            return status;
+        });
         if (options.WatchInboxes)
         {
             services.AddOnboardingWatcher(options);
