@@ -35,7 +35,12 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
             return;
         }
 
-        using Socket listener = Listen();
+        using Socket? listener = TryListen();
+        if (listener is null)
+        {
+            return;
+        }
+
         _logger.LogInformation("Serving onboard commands for {Data} on {Socket}", data.Path, SocketPath);
         try
         {
@@ -70,6 +75,22 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
     {
         _oneAtATime.Dispose();
         base.Dispose();
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private Socket? TryListen()
+    {
+        try
+        {
+            return Listen();
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            // Not fatal for the host (e.g. a data folder path too long for a socket address): the inboxes and
+            // schedules go on, and other onboard processes find the folder locked as before.
+            _logger.LogWarning(ex, "Cannot serve onboard commands on {Socket}; other onboard processes will find {Data} locked", SocketPath, data.Path);
+            return null;
+        }
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -1,6 +1,12 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Storage;
+using Onboarding.Tui.Hosting;
 using Onboarding.Tui.Screens;
+using Onboarding.Watcher.Hosting;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Tests;
@@ -59,5 +65,34 @@ public sealed class WatcherInTuiTests
         (exit, _, error) = OnboardProcess.Run("--data", tui.DataPath, "audience", "create", "Nothing", "--expr", "\"Tier=Gold\"");
         Assert.Equal(1, exit);
         Assert.Contains("unknown group \"Tier\"", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NoWatch_LeavesTheInboxAlone_SaysSo_AndStillServesOnboardCommands()
+    {
+        using var folder = new TempFolder();
+        string inbox = folder.File("inbox");
+        SampleInbox.Write(inbox);
+        using DataFolder data = DataFolder.Open(folder.File("data"));
+        var options = new TuiOptions { DataPath = data.Path, InboxPath = inbox, Watch = false };
+        using IHost host = TuiHost.Build(options, data, NullLoggerProvider.Instance, watcher => watcher.Inbox.SettlePeriod = TimeSpan.Zero);
+        await host.StartAsync();
+        try
+        {
+            (int exit, string output, string error) = OnboardProcess.Run("--data", data.Path, "files", "--json");
+            Assert.True(exit == 0, error);
+            Assert.Equal("[]", output.Trim());
+
+            // Given the time a watcher needs to take files that are already complete (settle period 0), nothing moved.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Assert.Equal("inbox: not watched (--no-watch)", host.Services.GetRequiredService<WatcherStatus>().Text);
+            Assert.Empty(data.Catalog.ReceivedFiles());
+            Assert.True(File.Exists(Path.Combine(inbox, "HEMSHA2_default_20250101.csv")));
+            Assert.False(Directory.Exists(Path.Combine(inbox, "processed")));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
     }
 }
