@@ -147,8 +147,9 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
     {
         var gate = new Lock();
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-        using var output = new StreamWriter(new FrameStream(stream, ControlProtocol.Output, gate), utf8);
-        using var error = new StreamWriter(new FrameStream(stream, ControlProtocol.Error, gate), utf8);
+        // Flushed at every write, so output streams back as it is written and stdout and stderr keep their order.
+        using var output = new StreamWriter(new FrameStream(stream, ControlProtocol.Output, gate), utf8) { AutoFlush = true };
+        using var error = new StreamWriter(new FrameStream(stream, ControlProtocol.Error, gate), utf8) { AutoFlush = true };
         var context = new CliContext
         {
             Out = output,
