@@ -81,7 +81,7 @@ internal static class InboxCommands
             }
             else if (result.GetValue(passwordStdin))
             {
-                if (Console.In.ReadLine() is not { Length: > 0 } line)
+                if (result.Context().In.ReadLine() is not { Length: > 0 } line)
                 {
                     return Usage("no password on standard input.");
                 }
