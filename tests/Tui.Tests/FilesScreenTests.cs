@@ -1,4 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Security;
+using Onboarding.Engine.Sftp;
 using Onboarding.Engine.Storage;
 using Onboarding.Tui.Screens;
 using Terminal.Gui.Input;
@@ -38,6 +42,41 @@ public sealed class FilesScreenTests
         Assert.Matches(@"│HEMSHA2_default_20250102\.csv│delta\s*│failed\s*│duplicate│", text);
         Assert.Contains("4 files: 2 processed, 2 failed, 0 waiting or processing", tui.Window.StatusText);
         Assert.Contains("SFTP inboxes: none", screen.InboxesText);
+    }
+
+    [Fact]
+    public void F3_ShowsTheClientsSftpInboxes_WithTheLastPollAndErrorOfTheInProcessPoller()
+    {
+        using TuiHarness tui = TuiHarness.Start(inbox => SampleInbox.Write(inbox, withTierMove: false, withAcme: false));
+        int closedPort;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            closedPort = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var draft = new SftpInbox
+        {
+            Name = "partner-drop",
+            Client = DataFolder.DefaultClient,
+            PollInterval = TimeSpan.FromMinutes(10),
+            Endpoint = new SftpEndpoint { Host = "127.0.0.1", Port = closedPort, User = "onboard", RemoteFolder = "/outbound", HostKeyFingerprint = "uJ2S0cXh7bC1rVvU7k0m3Xr3Y3bGx6q6pM2v8m2jZ5A" },
+        };
+        ProtectedSecret password = SecretProtector.Open(tui.DataPath).Protect(new Secret("not used"), draft.SecretScope + "/password");
+        new SftpInboxStore(tui.DataPath).Add(draft with { Endpoint = draft.Endpoint with { Password = password } });
+
+        tui.Press(Key.F3);
+        var screen = (FilesScreen)tui.Window.Current;
+        tui.WaitUntil(
+            () =>
+            {
+                tui.Press(Key.F5);
+                return screen.InboxesText.Contains("last error:", StringComparison.Ordinal);
+            },
+            "the watcher's poll of the SFTP inbox to fail and show");
+
+        Assert.Contains($"partner-drop  onboard@127.0.0.1:{closedPort}/outbound  ·  last poll ", screen.InboxesText, StringComparison.Ordinal);
+        Assert.Contains("partner-drop", tui.Screen, StringComparison.Ordinal);
     }
 
     [Fact]
