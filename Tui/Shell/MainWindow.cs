@@ -80,8 +80,8 @@ internal sealed class MainWindow : Window
             UpdateStatus();
             Refresh();
         };
-        session.Watcher.Changed += () => App?.Invoke(UpdateStatus);
-        session.Watcher.FileChanged += file => App?.Invoke(() => OnFileChanged(file));
+        session.Watcher.Changed += OnWatcherChanged;
+        session.Watcher.FileChanged += OnWatcherFileChanged;
         ShowScreen(0);
     }
 
@@ -159,6 +159,22 @@ internal sealed class MainWindow : Window
 
         return base.OnIsRunningChanging(oldIsRunning, newIsRunning);
     }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            // The watcher outlives the window while the host stops.
+            _session.Watcher.Changed -= OnWatcherChanged;
+            _session.Watcher.FileChanged -= OnWatcherFileChanged;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void OnWatcherChanged() => App?.Invoke(UpdateStatus);
+
+    private void OnWatcherFileChanged(ReceivedFile file) => App?.Invoke(() => OnFileChanged(file));
 
     private void OnFileChanged(ReceivedFile file)
     {
