@@ -133,7 +133,19 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
 
                 ControlRequest request = JsonSerializer.Deserialize(payload, ControlJsonContext.Default.ControlRequest)
                     ?? throw new InvalidDataException("empty control request");
-                int exitCode = Run(request, stream);
+                int exitCode;
+                try
+                {
+                    exitCode = Run(request, stream);
+                }
+                catch (Exception ex) when (ex is not (IOException or SocketException or ObjectDisposedException or OutOfMemoryException))
+                {
+                    // A direct run would crash with this; the holder must not, and the caller still gets the message.
+                    _logger.LogError(ex, "A forwarded command failed: onboard {Args}", string.Join(' ', request.Args));
+                    ControlProtocol.WriteFrame(stream, ControlProtocol.Error, Encoding.UTF8.GetBytes($"error: {ex.Message}\n"));
+                    exitCode = ExitCodes.Failure;
+                }
+
                 ControlProtocol.WriteFrame(stream, ControlProtocol.Exit, ControlProtocol.ExitPayload(exitCode));
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException or SocketException or ObjectDisposedException)
