@@ -1,11 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Storage;
 using Onboarding.Tui;
 using Onboarding.Tui.Hosting;
-using Onboarding.Tui.Inbox;
 using Onboarding.Tui.Shell;
+using Onboarding.Watcher.Hosting;
 using Terminal.Gui.App;
 
 TuiOptions options;
@@ -30,10 +31,10 @@ if (options.Help)
 DataFolder.CreatePrivateDirectory(options.DataPath);
 using var logFile = new FileLoggerProvider(Path.Combine(options.DataPath, "logs", "tui.log"));
 using ILoggerFactory loggers = LoggerFactory.Create(logging => logging.AddProvider(logFile));
-EngineAccess engine;
+DataFolder data;
 try
 {
-    engine = new EngineAccess(DataFolder.Open(options.DataPath, loggers));
+    data = DataFolder.Open(options.DataPath, loggers);
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
 {
@@ -41,28 +42,25 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or I
     return 1;
 }
 
-using (engine)
+using (data)
 {
-    HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
-    builder.Logging.ClearProviders();
-    builder.Logging.AddProvider(logFile);
-    builder.Services.AddSingleton(engine);
-    builder.Services.AddSingleton<InboxActivity>();
-    builder.Services.AddSingleton(new InboxOptions(options.InboxPath, options.Watch));
-    builder.Services.AddHostedService<InboxIngestion>();
-    using IHost host = builder.Build();
-
-    var session = new TuiSession(engine, host.Services.GetRequiredService<InboxActivity>(), options.Client);
-    await host.StartAsync();
-    using (IApplication app = Application.Create().Init())
+    // The watcher's services (inboxes, schedules, the control socket for onboard commands) run in this process.
+    using (IHost host = TuiHost.Build(options, data, logFile))
+    using (var engine = new EngineAccess(data, host.Services.GetRequiredService<ClientWriteLocks>()))
     {
-        IHostApplicationLifetime life = host.Services.GetRequiredService<IHostApplicationLifetime>();
-        using var window = new MainWindow(session);
-        using CancellationTokenRegistration stopping = life.ApplicationStopping.Register(() => app.Invoke(window.Quit));
-        app.Run(window);
-    }
+        var session = new TuiSession(engine, host.Services.GetRequiredService<WatcherStatus>(), options.Client);
+        await host.StartAsync();
+        using (IApplication app = Application.Create().Init())
+        {
+            IHostApplicationLifetime life = host.Services.GetRequiredService<IHostApplicationLifetime>();
+            using var window = new MainWindow(session);
+            using CancellationTokenRegistration stopping = life.ApplicationStopping.Register(() => app.Invoke(window.Quit));
+            app.Run(window);
+        }
 
-    await host.StopAsync();
+        // The file in progress commits or stays in .processing/ for the next start.
+        await host.StopAsync();
+    }
 }
 
 return 0;

@@ -11,8 +11,8 @@ internal sealed record TuiOptions
         Options:
           --data DIR      the data folder (default ./data; the ONBOARD_DATA environment variable overrides the default)
           --client NAME   the client shown first (default: default)
-          --inbox DIR     the inbox scanned for onboarding files (default ./inbox)
-          --no-watch      do not ingest files from the inbox
+          --inbox DIR     the inbox watched for onboarding files (default ./inbox; see inbox/README.md)
+          --no-watch      do not watch the local and SFTP inboxes (the nightly processing still runs)
           --help          show this text
         """;
 

@@ -308,7 +308,9 @@ public sealed class InboxProcessor : IAsyncDisposable
             Outcome = result.Outcome,
             Reason = result.Reason,
             RowsRead = result.RowsRead,
-            RowsApplied = result.RowsApplied,
+
+            // As in the journal: a refused or duplicate file applied nothing.
+            RowsApplied = processed ? result.RowsApplied : 0,
             RowsRejected = result.RowsRejected,
             Duration = duration,
             Completed = _time.GetUtcNow(),

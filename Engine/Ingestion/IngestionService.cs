@@ -285,6 +285,11 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         string reportBase = Path.Combine(request.ReportFolder ?? Path.GetDirectoryName(Path.GetFullPath(request.FilePath))!, result.FileName);
         if (rejects.Count > 0)
         {
+            if (request.ReportFolder is { } reportFolder)
+            {
+                DataFolder.CreatePrivateDirectory(reportFolder);
+            }
+
             string reportPath = RejectReportWriter.PathFor(reportBase);
             using (RejectReportWriter writer = RejectReportWriter.Create(reportPath))
             {

@@ -19,7 +19,7 @@ public sealed partial class Catalog
     /// <summary>Adds or replaces a received file's record (by <see cref="ReceivedFile.Id"/>).</summary>
     public void SaveReceivedFile(ReceivedFile file)
     {
-        lock (_writeLock)
+        lock (_lock)
         {
             ReceivedCollection.Upsert(new ReceivedFileDocument
             {
@@ -37,17 +37,20 @@ public sealed partial class Catalog
     public IReadOnlyList<ReceivedFile> ReceivedFiles(string? client = null, ReceivedFileState? state = null)
     {
         string? stateName = state?.ToString();
-        IEnumerable<ReceivedFileDocument> documents = (client, stateName) switch
+        return Read<IReadOnlyList<ReceivedFile>>(() =>
         {
-            (null, null) => ReceivedCollection.FindAll(),
-            (not null, null) => ReceivedCollection.Find(d => d.Client == client),
-            (null, not null) => ReceivedCollection.Find(d => d.State == stateName),
-            _ => ReceivedCollection.Find(d => d.Client == client && d.State == stateName),
-        };
-        return [.. documents.Select(d => d.File).OrderBy(f => f.Received).ThenBy(f => f.Id, StringComparer.Ordinal)];
+            IEnumerable<ReceivedFileDocument> documents = (client, stateName) switch
+            {
+                (null, null) => ReceivedCollection.FindAll(),
+                (not null, null) => ReceivedCollection.Find(d => d.Client == client),
+                (null, not null) => ReceivedCollection.Find(d => d.State == stateName),
+                _ => ReceivedCollection.Find(d => d.Client == client && d.State == stateName),
+            };
+            return [.. documents.Select(d => d.File).OrderBy(f => f.Received).ThenBy(f => f.Id, StringComparer.Ordinal)];
+        });
     }
 
-    public ReceivedFile? FindReceivedFile(string id) => ReceivedCollection.FindById(id)?.File;
+    public ReceivedFile? FindReceivedFile(string id) => Read(() => ReceivedCollection.FindById(id)?.File);
 
     private sealed class ReceivedFileDocument
     {

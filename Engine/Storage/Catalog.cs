@@ -9,7 +9,8 @@ namespace Onboarding.Engine.Storage;
 /// The queryable index of a data folder (LiteDB): clients, segments, their version history and every received
 /// file. It is derived from the clients' commit journals and reconciled with them on open, because a LiteDB
 /// commit is not yet durable when it returns; if the file is unreadable it is rebuilt from the journals.
-/// Writes are serialised by one lock (clients may be ingested in parallel); reads may run on any thread.
+/// Clients may be ingested in parallel and read from any thread, so every access takes one lock: LiteDB 5.0.20 is not
+/// safe to read while another thread writes (seen: "page type must be collection page" from a read that met a write).
 /// </summary>
 public sealed partial class Catalog : IDisposable
 {
@@ -18,7 +19,7 @@ public sealed partial class Catalog : IDisposable
     private readonly ILiteCollection<SegmentDocument> _segments;
     private readonly ILiteCollection<VersionDocument> _versions;
     private readonly ILiteCollection<FileDocument> _files;
-    private readonly Lock _writeLock = new();
+    private readonly Lock _lock = new();
 
     private Catalog(LiteDatabase db)
     {
@@ -41,14 +42,14 @@ public sealed partial class Catalog : IDisposable
     }
 
     public IReadOnlyList<string> Clients() =>
-        [.. _clients.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal)];
+        Read<IReadOnlyList<string>>(() => [.. _clients.FindAll().Select(c => c.Id).Order(StringComparer.Ordinal)]);
 
-    public long AppliedSequence(string client) => _clients.FindById(client)?.AppliedSequence ?? 0;
+    public long AppliedSequence(string client) => Read(() => _clients.FindById(client)?.AppliedSequence ?? 0);
 
     /// <summary>Records a journal entry; applying the same entry twice changes nothing.</summary>
     public void Apply(string client, JournalEntry entry)
     {
-        lock (_writeLock)
+        lock (_lock)
         {
             ApplyLocked(client, entry);
         }
@@ -117,37 +118,51 @@ public sealed partial class Catalog : IDisposable
     }
 
     public IReadOnlyList<SegmentInfo> Segments(string client) =>
-        [.. _segments.Find(s => s.Client == client).Select(ToInfo)
-            .OrderBy(s => s.Group, StringComparer.Ordinal).ThenBy(s => s.Segment, StringComparer.Ordinal)];
+        Read<IReadOnlyList<SegmentInfo>>(() => [.. _segments.Find(s => s.Client == client).Select(ToInfo)
+            .OrderBy(s => s.Group, StringComparer.Ordinal).ThenBy(s => s.Segment, StringComparer.Ordinal)]);
 
     public SegmentInfo? FindSegment(string client, string group, string segment) =>
-        _segments.FindOne(s => s.Client == client && s.Group == group && s.Segment == segment) is { } doc
+        Read(() => _segments.FindOne(s => s.Client == client && s.Group == group && s.Segment == segment) is { } doc
             ? ToInfo(doc)
-            : null;
+            : null);
 
     public IReadOnlyList<SegmentVersionInfo> Versions(string client, int segmentId)
     {
         string key = SegmentKey(client, segmentId);
-        return [.. _versions.Find(v => v.SegmentKey == key).OrderBy(v => v.Version).Select(v => new SegmentVersionInfo(
-            v.Version, v.Created, v.Size, v.Added, v.Removed, v.Mode, v.SourceFile, v.FileSequence))];
+        return Read<IReadOnlyList<SegmentVersionInfo>>(() => [.. _versions.Find(v => v.SegmentKey == key).OrderBy(v => v.Version).Select(v => new SegmentVersionInfo(
+            v.Version, v.Created, v.Size, v.Added, v.Removed, v.Mode, v.SourceFile, v.FileSequence))]);
     }
 
     public IReadOnlyList<JournalEntry> Files(string client) =>
-        [.. _files.Find(f => f.Client == client).Select(f => f.Entry).OrderBy(e => e.Sequence)];
+        Read<IReadOnlyList<JournalEntry>>(() => [.. _files.Find(f => f.Client == client).Select(f => f.Entry).OrderBy(e => e.Sequence)]);
 
     public JournalEntry? FindApplied(string client, string contentHash) =>
-        _files.Find(f => f.ContentHash == contentHash && f.Client == client)
+        Read(() => _files.Find(f => f.ContentHash == contentHash && f.Client == client)
             .Select(f => f.Entry)
-            .FirstOrDefault(e => e.Outcome == FileOutcome.Applied);
+            .FirstOrDefault(e => e.Outcome == FileOutcome.Applied));
 
     public int NextSegmentId(string client) =>
-        _segments.Find(s => s.Client == client).Select(s => s.SegmentId).DefaultIfEmpty(0).Max() + 1;
+        Read(() => _segments.Find(s => s.Client == client).Select(s => s.SegmentId).DefaultIfEmpty(0).Max() + 1);
 
-    public void Checkpoint() => _db.Checkpoint();
+    public void Checkpoint()
+    {
+        lock (_lock)
+        {
+            _db.Checkpoint();
+        }
+    }
 
     public void Dispose() => _db.Dispose();
 
     private static string SegmentKey(string client, int segmentId) => $"{client}/{segmentId}";
+
+    private T Read<T>(Func<T> query)
+    {
+        lock (_lock)
+        {
+            return query();
+        }
+    }
 
     private static SegmentInfo ToInfo(SegmentDocument d) =>
         new(d.Client, d.SegmentId, d.Group, d.Segment, d.Type, d.Created, d.Updated, d.CurrentVersion, d.Size);

@@ -1,27 +1,45 @@
+using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Storage;
 
 namespace Onboarding.Tui.Hosting;
 
 /// <summary>
-/// The one opened <see cref="DataFolder"/> of the process (it holds the single-writer lock), used by the UI and
-/// the inbox ingestion alike. Engine calls run one at a time on the thread pool, never on the UI thread.
+/// The process's one opened <see cref="DataFolder"/> (it holds the single-writer lock), as the screens use it. Engine
+/// calls run one at a time on the thread pool, never on the UI thread, and hold every client's write lock: a client's
+/// store is not thread-safe, and the watcher's services running in this process write to it.
 /// </summary>
-internal sealed class EngineAccess(DataFolder data) : IDisposable
+internal sealed class EngineAccess(DataFolder data, ClientWriteLocks locks) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public string DataPath => data.Path;
 
-    /// <summary>Where reject reports and summaries of inbox files go: <c>&lt;data&gt;/reports/&lt;client&gt;</c>.</summary>
-    public string ReportFolder(string client) => Path.Combine(data.Path, "reports", client);
-
-    /// <summary>Runs <paramref name="work"/> off the calling thread once every earlier engine call has finished.</summary>
+    /// <summary>Runs <paramref name="work"/> off the calling thread once every earlier engine call, and the write in progress, has finished.</summary>
     public async Task<T> RunAsync<T>(Func<DataFolder, T> work, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => work(data), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(
+                async () =>
+                {
+                    List<IDisposable> held = [];
+                    try
+                    {
+                        // In name order; the other writers hold one client at a time, so this cannot deadlock.
+                        foreach (string client in data.Clients)
+                        {
+                            held.Add(await locks.AcquireAsync(client, cancellationToken).ConfigureAwait(false));
+                        }
+
+                        return work(data);
+                    }
+                    finally
+                    {
+                        held.ForEach(l => l.Dispose());
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -32,7 +50,6 @@ internal sealed class EngineAccess(DataFolder data) : IDisposable
     public void Dispose()
     {
         _gate.Wait();
-        data.Dispose();
         _gate.Dispose();
     }
 }

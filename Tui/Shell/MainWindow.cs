@@ -1,4 +1,4 @@
-using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Inbox;
 using Terminal.Gui.App;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
@@ -8,7 +8,7 @@ namespace Onboarding.Tui.Shell;
 
 /// <summary>
 /// The application shell: menu bar, the screen area (one screen shown at a time, switched by F-keys), a status
-/// line (client, the screen's totals, the inbox state) and the status bar of shortcuts.
+/// line (client, the screen's totals, the watcher's state) and the status bar of shortcuts.
 /// </summary>
 internal sealed class MainWindow : Window
 {
@@ -94,8 +94,8 @@ internal sealed class MainWindow : Window
             UpdateStatus();
             Refresh();
         };
-        session.Inbox.StateChanged += _ => App?.Invoke(UpdateStatus);
-        session.Inbox.FileIngested += result => App?.Invoke(() => OnFileIngested(result));
+        session.Watcher.Changed += OnWatcherChanged;
+        session.Watcher.FileChanged += OnWatcherFileChanged;
         ShowScreen(0);
     }
 
@@ -120,7 +120,7 @@ internal sealed class MainWindow : Window
         UpdateStatus();
     }
 
-    /// <summary>Reloads every screen from the engine (F5; also on start, on client switch and after ingestion).</summary>
+    /// <summary>Reloads every screen from the engine (F5; also on start, on client switch and when a received file of the client changes).</summary>
     public void Refresh()
     {
         foreach (Screen screen in _screens)
@@ -201,9 +201,25 @@ internal sealed class MainWindow : Window
         return base.OnIsRunningChanging(oldIsRunning, newIsRunning);
     }
 
-    private void OnFileIngested(IngestionResult result)
+    protected override void Dispose(bool disposing)
     {
-        if (result.Client == _session.Client)
+        if (disposing)
+        {
+            // The watcher outlives the window while the host stops.
+            _session.Watcher.Changed -= OnWatcherChanged;
+            _session.Watcher.FileChanged -= OnWatcherFileChanged;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void OnWatcherChanged() => App?.Invoke(UpdateStatus);
+
+    private void OnWatcherFileChanged(ReceivedFile file) => App?.Invoke(() => OnFileChanged(file));
+
+    private void OnFileChanged(ReceivedFile file)
+    {
+        if (file.Client == _session.Client)
         {
             Refresh();
         }
@@ -216,7 +232,7 @@ internal sealed class MainWindow : Window
             return;
         }
 
-        _statusLine.Text = $" client: {_session.Client}  │  {Current.Summary}  │  {_session.Inbox.State}";
+        _statusLine.Text = $" client: {_session.Client}  │  {Current.Summary}  │  {_session.Watcher.Text}";
     }
 
     private void SwitchClient()

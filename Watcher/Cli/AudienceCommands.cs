@@ -25,7 +25,7 @@ internal static class AudienceCommands
             OverlapMatrix matrix = service.Overlap([.. result.GetValue(items)!]);
             if (Json(result))
             {
-                CliJson.Write(Console.Out, matrix, CliJsonContext.Default.OverlapMatrix);
+                CliJson.Write(result.Out(), matrix, CliJsonContext.Default.OverlapMatrix);
                 return ExitCodes.Success;
             }
 
@@ -35,7 +35,7 @@ internal static class AudienceCommands
                 rows.Add([matrix.Items[i], N(matrix.Sizes[i]), .. Enumerable.Range(0, matrix.Items.Count).Select(j => $"{N(matrix.Counts[i][j])} ({Percent(matrix.Share(i, j))})")]);
             }
 
-            TableWriter.Write(Console.Out, ["ITEM", "SIZE", .. matrix.Items.Select((_, j) => $"#{j + 1}")], rows);
+            TableWriter.Write(result.Out(), ["ITEM", "SIZE", .. matrix.Items.Select((_, j) => $"#{j + 1}")], rows);
             return ExitCodes.Success;
         }));
         return command;
@@ -50,12 +50,12 @@ internal static class AudienceCommands
             ProcessingReport report = service.Process(result.GetValue(date));
             if (Json(result))
             {
-                CliJson.Write(Console.Out, report, CliJsonContext.Default.ProcessingReport);
+                CliJson.Write(result.Out(), report, CliJsonContext.Default.ProcessingReport);
                 return ExitCodes.Success;
             }
 
-            Console.WriteLine($"processed {report.Processed.Count} active audiences for {report.Date:yyyy-MM-dd} (base {N(report.BaseSize)}) in {report.Duration.TotalSeconds:N2} s");
-            WriteAudiences(report.Processed);
+            result.Out().WriteLine($"processed {report.Processed.Count} active audiences for {report.Date:yyyy-MM-dd} (base {N(report.BaseSize)}) in {report.Duration.TotalSeconds:N2} s");
+            WriteAudiences(result.Out(), report.Processed);
             return ExitCodes.Success;
         }));
         return command;
@@ -82,7 +82,7 @@ internal static class AudienceCommands
         {
             if (result.GetValue(expr) is null && result.GetValue(newName) is null)
             {
-                Console.Error.WriteLine("error: give --expr, --name or both.");
+                result.Error().WriteLine("error: give --expr, --name or both.");
                 return ExitCodes.Usage;
             }
 
@@ -91,10 +91,10 @@ internal static class AudienceCommands
         return command;
     }
 
-    private static Command Delete() => Simple("delete", "Delete a draft or inactive audience.", (service, name) =>
+    private static Command Delete() => Simple("delete", "Delete a draft or inactive audience.", (service, name, output) =>
     {
         service.Delete(name);
-        Console.WriteLine($"deleted audience \"{name}\"");
+        output.WriteLine($"deleted audience \"{name}\"");
         return ExitCodes.Success;
     });
 
@@ -120,11 +120,11 @@ internal static class AudienceCommands
             IReadOnlyList<Audience> audiences = service.List(result.GetValue(search), order);
             if (Json(result))
             {
-                CliJson.Write(Console.Out, audiences, CliJsonContext.Default.IReadOnlyListAudience);
+                CliJson.Write(result.Out(), audiences, CliJsonContext.Default.IReadOnlyListAudience);
             }
             else
             {
-                WriteAudiences(audiences);
+                WriteAudiences(result.Out(), audiences);
             }
 
             return ExitCodes.Success;
@@ -144,18 +144,18 @@ internal static class AudienceCommands
             AudienceComposition composition = service.Composition(audience.Name, result.GetValue(group));
             if (Json(result))
             {
-                CliJson.Write(Console.Out, new AudienceDetailJson(audience, history, composition), CliJsonContext.Default.AudienceDetailJson);
+                CliJson.Write(result.Out(), new AudienceDetailJson(audience, history, composition), CliJsonContext.Default.AudienceDetailJson);
                 return ExitCodes.Success;
             }
 
-            Console.WriteLine($"{audience.Name}  ({audience.Status.ToString().ToLowerInvariant()}, created by {audience.CreatedBy} on {Time(audience.CreatedOn)})");
-            Console.WriteLine($"  {audience.Expression}");
-            Console.WriteLine($"  size {(audience.Size is { } size ? N(size) : "not processed")}, {(audience.ShareOfBase is { } share ? Percent(share) : "-")} of base, last processed {(audience.LastProcessed is { } p ? Time(p) : "never")}");
-            Console.WriteLine();
-            TableWriter.Write(Console.Out, ["DATE", "SIZE", "% OF BASE"], history.Select(h => (IReadOnlyList<string>)[h.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), N(h.Size), Percent(h.ShareOfBase)]));
-            Console.WriteLine();
-            Console.WriteLine($"composition by {composition.Group} ({N(composition.AudienceSize)} members)");
-            TableWriter.Write(Console.Out, ["SEGMENT", "COUNT", "%"], composition.Rows.Select(r => (IReadOnlyList<string>)[r.Segment ?? "(none of them)", N(r.Count), Percent(r.ShareOfAudience)]));
+            result.Out().WriteLine($"{audience.Name}  ({audience.Status.ToString().ToLowerInvariant()}, created by {audience.CreatedBy} on {Time(audience.CreatedOn)})");
+            result.Out().WriteLine($"  {audience.Expression}");
+            result.Out().WriteLine($"  size {(audience.Size is { } size ? N(size) : "not processed")}, {(audience.ShareOfBase is { } share ? Percent(share) : "-")} of base, last processed {(audience.LastProcessed is { } p ? Time(p) : "never")}");
+            result.Out().WriteLine();
+            TableWriter.Write(result.Out(), ["DATE", "SIZE", "% OF BASE"], history.Select(h => (IReadOnlyList<string>)[h.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), N(h.Size), Percent(h.ShareOfBase)]));
+            result.Out().WriteLine();
+            result.Out().WriteLine($"composition by {composition.Group} ({N(composition.AudienceSize)} members)");
+            TableWriter.Write(result.Out(), ["SEGMENT", "COUNT", "%"], composition.Rows.Select(r => (IReadOnlyList<string>)[r.Segment ?? "(none of them)", N(r.Count), Percent(r.ShareOfAudience)]));
             return ExitCodes.Success;
         }));
         return command;
@@ -171,11 +171,11 @@ internal static class AudienceCommands
             double share = baseSize == 0 ? 0 : (double)size / baseSize;
             if (Json(result))
             {
-                CliJson.Write(Console.Out, new SizeJson(size, baseSize, share), CliJsonContext.Default.SizeJson);
+                CliJson.Write(result.Out(), new SizeJson(size, baseSize, share), CliJsonContext.Default.SizeJson);
             }
             else
             {
-                Console.WriteLine($"{N(size)} members ({Percent(share)} of a base of {N(baseSize)})");
+                result.Out().WriteLine($"{N(size)} members ({Percent(share)} of a base of {N(baseSize)})");
             }
 
             return ExitCodes.Success;
@@ -194,11 +194,11 @@ internal static class AudienceCommands
             AudienceSnapshot snapshot = service.Snapshot(result.GetValue(name)!, result.GetValue(snapshotName), result.GetValue(user) ?? Environment.UserName);
             if (Json(result))
             {
-                CliJson.Write(Console.Out, snapshot, CliJsonContext.Default.AudienceSnapshot);
+                CliJson.Write(result.Out(), snapshot, CliJsonContext.Default.AudienceSnapshot);
             }
             else
             {
-                Console.WriteLine($"snapshot \"{snapshot.Name}\" of {snapshot.AudienceName}: {N(snapshot.Size)} members, taken {Time(snapshot.Created)}");
+                result.Out().WriteLine($"snapshot \"{snapshot.Name}\" of {snapshot.AudienceName}: {N(snapshot.Size)} members, taken {Time(snapshot.Created)}");
             }
 
             return ExitCodes.Success;
@@ -218,7 +218,7 @@ internal static class AudienceCommands
             (AudienceDiff diff, RoaringBitmap entered, RoaringBitmap left) = service.Diff(result.GetValue(name)!, result.GetValue(from), result.GetValue(to));
             if (result.GetValue(output) is { } path)
             {
-                using var writer = new StreamWriter(path);
+                using var writer = new StreamWriter(result.Context().FullPath(path));
                 writer.WriteLine("change,id");
                 foreach (uint member in entered)
                 {
@@ -233,11 +233,11 @@ internal static class AudienceCommands
 
             if (Json(result))
             {
-                CliJson.Write(Console.Out, diff, CliJsonContext.Default.AudienceDiff);
+                CliJson.Write(result.Out(), diff, CliJsonContext.Default.AudienceDiff);
             }
             else
             {
-                Console.WriteLine($"{diff.Audience}: {N(diff.SizeFrom)} on {diff.From:yyyy-MM-dd} → {N(diff.SizeTo)} on {diff.To:yyyy-MM-dd}; {N(diff.Entered)} entered, {N(diff.Left)} left");
+                result.Out().WriteLine($"{diff.Audience}: {N(diff.SizeFrom)} on {diff.From:yyyy-MM-dd} → {N(diff.SizeTo)} on {diff.To:yyyy-MM-dd}; {N(diff.Entered)} entered, {N(diff.Left)} left");
             }
 
             return ExitCodes.Success;
@@ -245,12 +245,12 @@ internal static class AudienceCommands
         return command;
     }
 
-    private static Command Simple(string verb, string description, Func<AudienceService, string, int>? action, Func<AudienceService, string, Audience>? change = null)
+    private static Command Simple(string verb, string description, Func<AudienceService, string, TextWriter, int>? action, Func<AudienceService, string, Audience>? change = null)
     {
         Argument<string> name = NameArgument();
         Command command = new(verb, $"{description}\n\nExample: onboard audience {verb} \"Gold golfers\"") { name, ClientOption };
         command.SetAction(result => WithService(result, service =>
-            action is not null ? action(service, result.GetValue(name)!) : Print(result, change!(service, result.GetValue(name)!))));
+            action is not null ? action(service, result.GetValue(name)!, result.Out()) : Print(result, change!(service, result.GetValue(name)!))));
         return command;
     }
 
@@ -264,7 +264,8 @@ internal static class AudienceCommands
 
     private static int WithService(ParseResult result, Func<AudienceService, int> action)
     {
-        using DataFolder data = DataFolder.Open(CommonOptions.DataFolderPath(result));
+        using DataFolderLease lease = result.OpenDataFolder();
+        DataFolder data = lease.Folder;
         return action(new AudienceService(data, result.GetValue(ClientOption)!));
     }
 
@@ -272,19 +273,19 @@ internal static class AudienceCommands
     {
         if (Json(result))
         {
-            CliJson.Write(Console.Out, audience, CliJsonContext.Default.Audience);
+            CliJson.Write(result.Out(), audience, CliJsonContext.Default.Audience);
         }
         else
         {
-            WriteAudiences([audience]);
+            WriteAudiences(result.Out(), [audience]);
         }
 
         return ExitCodes.Success;
     }
 
-    private static void WriteAudiences(IReadOnlyList<Audience> audiences) =>
+    private static void WriteAudiences(TextWriter output, IReadOnlyList<Audience> audiences) =>
         TableWriter.Write(
-            Console.Out,
+            output,
             ["STATUS", "NAME", "CREATED BY", "CREATED ON", "LAST PROCESSED", "SIZE", "% OF BASE", "EXPRESSION"],
             audiences.Select(a => (IReadOnlyList<string>)[
                 a.Status.ToString().ToLowerInvariant(), a.Name, a.CreatedBy, Time(a.CreatedOn),

@@ -6,6 +6,8 @@ namespace Onboarding.Watcher.Cli;
 /// <summary>Options shared by every command, and how they resolve.</summary>
 internal static class CommonOptions
 {
+    public const string DataVariable = "ONBOARD_DATA";
+
     public static readonly Option<string?> Data = new("--data")
     {
         Description = "The data folder (default ./data; the ONBOARD_DATA environment variable overrides the default).",
@@ -24,9 +26,12 @@ internal static class CommonOptions
         DefaultValueFactory = _ => DataFolder.DefaultClient,
     };
 
-    public static string DataFolderPath(ParseResult result) =>
-        result.GetValue(Data)
-        ?? (Environment.GetEnvironmentVariable("ONBOARD_DATA") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : Path.Combine(Environment.CurrentDirectory, "data"));
+    /// <summary>The data folder's full path, resolved against the command's working directory and environment.</summary>
+    public static string DataFolderPath(ParseResult result)
+    {
+        CliContext context = result.Context();
+        return context.FullPath(
+            result.GetValue(Data)
+            ?? (context.Variable(DataVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : "data"));
+    }
 }

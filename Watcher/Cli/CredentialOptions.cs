@@ -48,26 +48,26 @@ internal sealed class CredentialOptions
 
         if (passwordEnv is not null)
         {
-            return Environment.GetEnvironmentVariable(passwordEnv) is { Length: > 0 } fromEnvironment
+            return result.Context().Variable(passwordEnv) is { Length: > 0 } fromEnvironment
                 ? new Credentials(new Secret(fromEnvironment), null, null)
                 : Fail($"the environment variable {passwordEnv} is not set or empty.", out error);
         }
 
         if (result.GetValue(PasswordStdin))
         {
-            return Console.In.ReadLine() is { Length: > 0 } line
+            return result.Context().In.ReadLine() is { Length: > 0 } line
                 ? new Credentials(new Secret(line.TrimEnd('\r')), null, null)
                 : Fail("no password on standard input.", out error);
         }
 
         if (passwordFile is not null)
         {
-            return !File.Exists(passwordFile) ? Fail($"{passwordFile}: no such password file.", out error)
-                : File.ReadLines(passwordFile).FirstOrDefault()?.TrimEnd('\r') is { Length: > 0 } fromFile ? new Credentials(new Secret(fromFile), null, null)
+            return !File.Exists(result.Context().FullPath(passwordFile)) ? Fail($"{passwordFile}: no such password file.", out error)
+                : File.ReadLines(result.Context().FullPath(passwordFile)).FirstOrDefault()?.TrimEnd('\r') is { Length: > 0 } fromFile ? new Credentials(new Secret(fromFile), null, null)
                 : Fail($"{passwordFile}: the first line is empty.", out error);
         }
 
-        if (!File.Exists(keyPath))
+        if (!File.Exists(result.Context().FullPath(keyPath!)))
         {
             return Fail($"{keyPath}: no such key file.", out error);
         }
@@ -75,7 +75,7 @@ internal sealed class CredentialOptions
         Secret? passphrase = null;
         if (result.GetValue(PassphraseEnv) is { } passphraseVariable)
         {
-            if (Environment.GetEnvironmentVariable(passphraseVariable) is not { Length: > 0 } fromEnvironment)
+            if (result.Context().Variable(passphraseVariable) is not { Length: > 0 } fromEnvironment)
             {
                 return Fail($"the environment variable {passphraseVariable} is not set or empty.", out error);
             }
@@ -83,7 +83,7 @@ internal sealed class CredentialOptions
             passphrase = new Secret(fromEnvironment);
         }
 
-        string keyText = File.ReadAllText(keyPath!);
+        string keyText = File.ReadAllText(result.Context().FullPath(keyPath!));
         SftpConnector.CheckPrivateKey(keyText, passphrase?.Reveal());
         return new Credentials(null, new Secret(keyText), passphrase);
     }

@@ -44,18 +44,18 @@ internal static class DestinationCommands
             Destination destination;
             if (result.GetValue(type) == "folder")
             {
-                destination = new ExportService(data, result.GetValue(ClientOption)!).AddFolderDestination(result.GetValue(name)!, Path.GetFullPath(result.GetValue(path)!), who);
+                destination = new ExportService(data, result.GetValue(ClientOption)!).AddFolderDestination(result.GetValue(name)!, result.Context().FullPath(result.GetValue(path)!), who);
             }
             else
             {
                 if (result.GetValue(host) is not { } server || result.GetValue(user) is not { } account || result.GetValue(fingerprint) is not { } pin)
                 {
-                    return Usage("an sftp destination needs --host, --user and --fingerprint.");
+                    return Usage(result, "an sftp destination needs --host, --user and --fingerprint.");
                 }
 
                 if (credentials.Read(result, out string? problem) is not { } secrets)
                 {
-                    return Usage(problem!);
+                    return Usage(result, problem!);
                 }
 
                 var service = new ExportService(data, result.GetValue(ClientOption)!, SecretProtector.Open(data));
@@ -98,23 +98,23 @@ internal static class DestinationCommands
             DestinationTestResult test = await service.TestDestinationAsync(result.GetValue(name)!, cancellation);
             if (result.GetValue(CommonOptions.Json))
             {
-                CliJson.Write(Console.Out, test, ExportCliJsonContext.Default.DestinationTestResult);
+                CliJson.Write(result.Out(), test, ExportCliJsonContext.Default.DestinationTestResult);
             }
             else
             {
-                Console.WriteLine($"Testing {result.GetValue(name)}: {test.Destination}");
+                result.Out().WriteLine($"Testing {result.GetValue(name)}: {test.Destination}");
                 foreach (string step in test.Steps)
                 {
-                    Console.WriteLine($"  {step}");
+                    result.Out().WriteLine($"  {step}");
                 }
 
                 if (test.Succeeded)
                 {
-                    Console.WriteLine("OK");
+                    result.Out().WriteLine("OK");
                 }
                 else
                 {
-                    Console.Error.WriteLine($"error: {test.Error}");
+                    result.Error().WriteLine($"error: {test.Error}");
                 }
             }
 
@@ -130,7 +130,7 @@ internal static class DestinationCommands
         command.SetAction(result =>
         {
             Service(result).RemoveDestination(result.GetValue(name)!);
-            Console.WriteLine($"Removed destination {result.GetValue(name)}.");
+            result.Out().WriteLine($"Removed destination {result.GetValue(name)}.");
             return ExitCodes.Success;
         });
         return command;
@@ -144,17 +144,17 @@ internal static class DestinationCommands
     {
         if (result.GetValue(CommonOptions.Json))
         {
-            CliJson.Write<IReadOnlyList<DestinationJson>>(Console.Out, [.. destinations.Select(DestinationJson.From)], ExportCliJsonContext.Default.IReadOnlyListDestinationJson);
+            CliJson.Write<IReadOnlyList<DestinationJson>>(result.Out(), [.. destinations.Select(DestinationJson.From)], ExportCliJsonContext.Default.IReadOnlyListDestinationJson);
             return ExitCodes.Success;
         }
 
         if (message is not null)
         {
-            Console.WriteLine(message);
+            result.Out().WriteLine(message);
         }
 
         TableWriter.Write(
-            Console.Out,
+            result.Out(),
             ["NAME", "TYPE", "HOST", "PORT", "PATH", "USER", "AUTH", "HOST KEY", "CREATED BY", "CREATED ON"],
             destinations.Select(d => (IReadOnlyList<string>)[
                 d.Name, d.Type == DestinationType.Sftp ? "sftp" : "folder", d.Sftp?.Host ?? "-", d.Sftp?.Port.ToString(CultureInfo.InvariantCulture) ?? "-", d.Path,
@@ -163,9 +163,9 @@ internal static class DestinationCommands
         return ExitCodes.Success;
     }
 
-    private static int Usage(string message)
+    private static int Usage(ParseResult result, string message)
     {
-        Console.Error.WriteLine($"error: {message}");
+        result.Error().WriteLine($"error: {message}");
         return ExitCodes.Usage;
     }
 }

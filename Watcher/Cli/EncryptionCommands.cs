@@ -27,13 +27,13 @@ internal static class EncryptionCommands
             List<string> armored = [];
             foreach (string path in result.GetValue(keys)!)
             {
-                if (!File.Exists(path))
+                if (!File.Exists(result.Context().FullPath(path)))
                 {
-                    Console.Error.WriteLine($"error: {path}: no such key file.");
+                    result.Error().WriteLine($"error: {path}: no such key file.");
                     return ExitCodes.Usage;
                 }
 
-                armored.Add(File.ReadAllText(path));
+                armored.Add(File.ReadAllText(result.Context().FullPath(path)));
             }
 
             Encryption encryption = Service(result).AddEncryption(result.GetValue(name)!, armored, result.GetValue(createdBy) ?? Environment.UserName);
@@ -64,7 +64,7 @@ internal static class EncryptionCommands
         command.SetAction(result =>
         {
             Service(result).RemoveEncryption(result.GetValue(name)!);
-            Console.WriteLine($"Removed encryption {result.GetValue(name)}.");
+            result.Out().WriteLine($"Removed encryption {result.GetValue(name)}.");
             return ExitCodes.Success;
         });
         return command;
@@ -76,12 +76,12 @@ internal static class EncryptionCommands
     {
         if (result.GetValue(CommonOptions.Json))
         {
-            CliJson.Write(Console.Out, encryptions, ExportCliJsonContext.Default.IReadOnlyListEncryption);
+            CliJson.Write(result.Out(), encryptions, ExportCliJsonContext.Default.IReadOnlyListEncryption);
             return ExitCodes.Success;
         }
 
         TableWriter.Write(
-            Console.Out,
+            result.Out(),
             ["NAME", "TYPE", "RECIPIENT", "ENCRYPTION KEY", "EXPIRES", "CREATED BY", "CREATED ON"],
             encryptions.SelectMany(e => e.Recipients.Select(r => (IReadOnlyList<string>)[
                 e.Name, e.Type, r.UserId, $"{r.EncryptionKeyId} ({r.Algorithm})", r.Expires is { } x ? $"{x:yyyy-MM-dd}" : "never",

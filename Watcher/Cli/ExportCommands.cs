@@ -43,7 +43,7 @@ internal static class ExportCommands
             };
             if (fields.Apply(result, draft, out string? problem) is not { } export)
             {
-                return Usage(problem!);
+                return Usage(result, problem!);
             }
 
             return PrintExports(result, [Service(result).Create(export)]);
@@ -62,7 +62,7 @@ internal static class ExportCommands
             ExportService service = Service(result);
             if (fields.Apply(result, service.Get(result.GetValue(name)!), out string? problem) is null)
             {
-                return Usage(problem!);
+                return Usage(result, problem!);
             }
 
             // Applied again inside the store's lock, to the configuration as it is then.
@@ -89,18 +89,18 @@ internal static class ExportCommands
             IReadOnlyList<ExportRun> history = service.Store.ListRuns(export.Name);
             if (Json(result))
             {
-                CliJson.Write(Console.Out, new ExportDetailJson(export, history), ExportCliJsonContext.Default.ExportDetailJson);
+                CliJson.Write(result.Out(), new ExportDetailJson(export, history), ExportCliJsonContext.Default.ExportDetailJson);
                 return ExitCodes.Success;
             }
 
             ExportSchedule s = export.Schedule;
-            Console.WriteLine($"{export.Name} ({export.State.ToString().ToLowerInvariant()}): audience \"{export.Audience}\", created by {export.CreatedBy} on {SegmentCommands.Time(export.CreatedOn.ToLocalTime())}");
-            Console.WriteLine($"  file name    {export.FileNameTemplate}");
-            Console.WriteLine($"  schedule     {Repeats(s)} from {s.Start:yyyy-MM-dd HH:mm} {s.TimeZone}{(s.EndDate is { } end ? $" until {end:yyyy-MM-dd}" : string.Empty)}; retried for {s.CancelWindow} after a failure");
-            Console.WriteLine($"  format       CSV, {(export.Format.Header ? "header" : "no header")}, {Name(export.Format.RecordDelimiter)}, {Name(export.Format.FieldDelimiter)}; columns {string.Join(",", export.Format.Columns)}; content {Name(export.Content)}");
-            Console.WriteLine($"  destination  {export.Destination}{(export.Encryption is { } e ? $", encrypted with {e}" : ", not encrypted")}");
-            Console.WriteLine($"  notify       {(export.NotifyEmails.Count > 0 ? string.Join(", ", export.NotifyEmails) : "nobody")}");
-            WriteRuns([.. history.Take(10)]);
+            result.Out().WriteLine($"{export.Name} ({export.State.ToString().ToLowerInvariant()}): audience \"{export.Audience}\", created by {export.CreatedBy} on {SegmentCommands.Time(export.CreatedOn.ToLocalTime())}");
+            result.Out().WriteLine($"  file name    {export.FileNameTemplate}");
+            result.Out().WriteLine($"  schedule     {Repeats(s)} from {s.Start:yyyy-MM-dd HH:mm} {s.TimeZone}{(s.EndDate is { } end ? $" until {end:yyyy-MM-dd}" : string.Empty)}; retried for {s.CancelWindow} after a failure");
+            result.Out().WriteLine($"  format       CSV, {(export.Format.Header ? "header" : "no header")}, {Name(export.Format.RecordDelimiter)}, {Name(export.Format.FieldDelimiter)}; columns {string.Join(",", export.Format.Columns)}; content {Name(export.Content)}");
+            result.Out().WriteLine($"  destination  {export.Destination}{(export.Encryption is { } e ? $", encrypted with {e}" : ", not encrypted")}");
+            result.Out().WriteLine($"  notify       {(export.NotifyEmails.Count > 0 ? string.Join(", ", export.NotifyEmails) : "nobody")}");
+            WriteRuns(result, [.. history.Take(10)]);
             return ExitCodes.Success;
         });
         return command;
@@ -122,20 +122,21 @@ internal static class ExportCommands
         command.SetAction(async (result, cancellation) =>
         {
             string path = CommonOptions.DataFolderPath(result);
-            using DataFolder data = DataFolder.Open(path);
+            using DataFolderLease lease = result.OpenDataFolder();
+            DataFolder data = lease.Folder;
             var runner = new ExportRunner(data, result.GetValue(ClientOption)!, SecretProtector.Open(path));
             runner.RecoverInterrupted();
             ExportRun run = await runner.RunAsync(result.GetValue(name)!, result.GetValue(at) ?? DateTimeOffset.UtcNow, cancellation);
             if (Json(result))
             {
-                CliJson.Write(Console.Out, run, ExportCliJsonContext.Default.ExportRun);
+                CliJson.Write(result.Out(), run, ExportCliJsonContext.Default.ExportRun);
             }
             else
             {
-                WriteRuns([run]);
+                WriteRuns(result, [run]);
                 if (run.Error is not null)
                 {
-                    Console.Error.WriteLine($"error: {run.Error}");
+                    result.Error().WriteLine($"error: {run.Error}");
                 }
             }
 
@@ -154,11 +155,11 @@ internal static class ExportCommands
             List<ExportRun> runs = [.. Service(result).Store.ListRuns(result.GetValue(name)).Take(result.GetValue(limit))];
             if (Json(result))
             {
-                CliJson.Write<IReadOnlyList<ExportRun>>(Console.Out, runs, ExportCliJsonContext.Default.IReadOnlyListExportRun);
+                CliJson.Write<IReadOnlyList<ExportRun>>(result.Out(), runs, ExportCliJsonContext.Default.IReadOnlyListExportRun);
                 return ExitCodes.Success;
             }
 
-            WriteRuns(runs);
+            WriteRuns(result, runs);
             return ExitCodes.Success;
         });
         return command;
@@ -180,21 +181,22 @@ internal static class ExportCommands
         {
             if (!TryParse(result.GetValue(delimiter)!, out FieldDelimiter field) || !TryParse(result.GetValue(recordDelimiter)!, out RecordDelimiter record))
             {
-                return Usage($"--delimiter must be comma, tab, pipe or semicolon and --record-delimiter lf or crlf.");
+                return Usage(result, $"--delimiter must be comma, tab, pipe or semicolon and --record-delimiter lf or crlf.");
             }
 
             var format = new ExportFormat { Header = !result.GetValue(noHeader), FieldDelimiter = field, RecordDelimiter = record, Columns = SplitList(result.GetValue(columns)!) };
             string path = CommonOptions.DataFolderPath(result);
-            using DataFolder data = DataFolder.Open(path);
+            using DataFolderLease lease = result.OpenDataFolder();
+            DataFolder data = lease.Folder;
             var runner = new ExportRunner(data, result.GetValue(ClientOption)!, SecretProtector.Open(path));
-            LocalExport written = await runner.ExportToFileAsync(result.GetValue(audience)!, result.GetValue(output)!, format, cancellation);
+            LocalExport written = await runner.ExportToFileAsync(result.GetValue(audience)!, result.Context().FullPath(result.GetValue(output)!), format, cancellation);
             if (Json(result))
             {
-                CliJson.Write(Console.Out, written, ExportCliJsonContext.Default.LocalExport);
+                CliJson.Write(result.Out(), written, ExportCliJsonContext.Default.LocalExport);
             }
             else
             {
-                Console.WriteLine($"wrote {written.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows ({written.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) to {written.Path}");
+                result.Out().WriteLine($"wrote {written.Rows.ToString("N0", CultureInfo.InvariantCulture)} rows ({written.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) to {written.Path}");
             }
 
             return ExitCodes.Success;
@@ -212,11 +214,11 @@ internal static class ExportCommands
             ExportSettings settings = result.GetValue(minimum) is { } size ? service.SetMinimumAudienceSize(size) : service.Settings();
             if (Json(result))
             {
-                CliJson.Write(Console.Out, settings, ExportCliJsonContext.Default.ExportSettings);
+                CliJson.Write(result.Out(), settings, ExportCliJsonContext.Default.ExportSettings);
             }
             else
             {
-                Console.WriteLine($"minimum audience size: {settings.MinimumAudienceSize.ToString("N0", CultureInfo.InvariantCulture)}");
+                result.Out().WriteLine($"minimum audience size: {settings.MinimumAudienceSize.ToString("N0", CultureInfo.InvariantCulture)}");
             }
 
             return ExitCodes.Success;
@@ -232,12 +234,12 @@ internal static class ExportCommands
     {
         if (Json(result))
         {
-            CliJson.Write(Console.Out, exports, ExportCliJsonContext.Default.IReadOnlyListExportConfiguration);
+            CliJson.Write(result.Out(), exports, ExportCliJsonContext.Default.IReadOnlyListExportConfiguration);
             return ExitCodes.Success;
         }
 
         TableWriter.Write(
-            Console.Out,
+            result.Out(),
             ["AUDIENCE", "NAME", "TYPE", "REPEATS", "ENDS", "FORMAT", "DESTINATION", "ENCRYPTION", "STATE", "CREATED BY"],
             exports.Select(e => (IReadOnlyList<string>)[
                 e.Audience, e.Name, e.Schedule.Recurrence == ExportRecurrence.Once ? "one-time" : "recurring", Repeats(e.Schedule),
@@ -246,9 +248,9 @@ internal static class ExportCommands
         return ExitCodes.Success;
     }
 
-    private static void WriteRuns(IReadOnlyList<ExportRun> runs) =>
+    private static void WriteRuns(ParseResult result, IReadOnlyList<ExportRun> runs) =>
         TableWriter.Write(
-            Console.Out,
+            result.Out(),
             ["#", "STATE", "EXPORT", "AUDIENCE", "SCHEDULED FOR", "TRY", "STARTED", "ENDED", "ROWS", "BYTES", "FILE", "DESTINATION", "ERROR"],
             runs.Select(r => (IReadOnlyList<string>)[
                 r.Id.ToString(CultureInfo.InvariantCulture), Name(r.State), r.Export, r.Audience, Time(r.ScheduledFor), r.Attempt.ToString(CultureInfo.InvariantCulture),
@@ -301,9 +303,9 @@ internal static class ExportCommands
 
     private static bool Json(ParseResult result) => result.GetValue(CommonOptions.Json);
 
-    private static int Usage(string message)
+    private static int Usage(ParseResult result, string message)
     {
-        Console.Error.WriteLine($"error: {message}");
+        result.Error().WriteLine($"error: {message}");
         return ExitCodes.Usage;
     }
 }

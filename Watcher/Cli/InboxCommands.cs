@@ -44,7 +44,7 @@ internal static class InboxCommands
         {
             if (!TryParseInterval(result.GetValue(interval)!, out TimeSpan every))
             {
-                return Usage($"--interval \"{result.GetValue(interval)}\" is not a duration like 30s, 5m or 1h.");
+                return Usage(result, $"--interval \"{result.GetValue(interval)}\" is not a duration like 30s, 5m or 1h.");
             }
 
             AfterDownload? afterDownload = result.GetValue(after) switch
@@ -55,12 +55,12 @@ internal static class InboxCommands
             };
             if (afterDownload is null)
             {
-                return Usage($"--after must be move or delete, not \"{result.GetValue(after)}\".");
+                return Usage(result, $"--after must be move or delete, not \"{result.GetValue(after)}\".");
             }
 
             if (credentials.Read(result, out string? problem) is not { } secrets)
             {
-                return Usage(problem!);
+                return Usage(result, problem!);
             }
 
             string data = CommonOptions.DataFolderPath(result);
@@ -88,7 +88,7 @@ internal static class InboxCommands
             }
             catch (SecretKeyException ex)
             {
-                Console.Error.WriteLine($"error: {ex.Message}");
+                result.Error().WriteLine($"error: {ex.Message}");
                 return ExitCodes.Failure;
             }
 
@@ -103,10 +103,10 @@ internal static class InboxCommands
                 },
             };
             new SftpInboxStore(data).Add(inbox);
-            Console.WriteLine($"Added SFTP inbox {inbox.Name} for client {inbox.Client}: {inbox.Endpoint.Display}");
-            Console.WriteLine($"  {inbox.Endpoint.Authentication} {Secret.Masked}, encrypted with key {protector.CurrentKeyId} ({protector.KeySource})");
-            Console.WriteLine($"  host key pinned to SHA256:{inbox.Endpoint.HostKeyFingerprint}; polled every {Interval(inbox.PollInterval)}; then {After(inbox.AfterDownload)}");
-            Console.WriteLine($"  Check it with: onboard inbox test {inbox.Name}");
+            result.Out().WriteLine($"Added SFTP inbox {inbox.Name} for client {inbox.Client}: {inbox.Endpoint.Display}");
+            result.Out().WriteLine($"  {inbox.Endpoint.Authentication} {Secret.Masked}, encrypted with key {protector.CurrentKeyId} ({protector.KeySource})");
+            result.Out().WriteLine($"  host key pinned to SHA256:{inbox.Endpoint.HostKeyFingerprint}; polled every {Interval(inbox.PollInterval)}; then {After(inbox.AfterDownload)}");
+            result.Out().WriteLine($"  Check it with: onboard inbox test {inbox.Name}");
             return ExitCodes.Success;
         });
         return command;
@@ -122,12 +122,12 @@ internal static class InboxCommands
             List<(SftpInbox Inbox, SftpInboxStatus Status)> rows = [.. store.List(result.GetValue(client)).Select(i => (i, store.ReadStatus(i)))];
             if (result.GetValue(CommonOptions.Json))
             {
-                CliJson.Write<IReadOnlyList<InboxJson>>(Console.Out, [.. rows.Select(r => ToJson(r.Inbox, r.Status))], InboxJsonContext.Default.IReadOnlyListInboxJson);
+                CliJson.Write<IReadOnlyList<InboxJson>>(result.Out(), [.. rows.Select(r => ToJson(r.Inbox, r.Status))], InboxJsonContext.Default.IReadOnlyListInboxJson);
                 return ExitCodes.Success;
             }
 
             TableWriter.Write(
-                Console.Out,
+                result.Out(),
                 ["NAME", "CLIENT", "ENDPOINT", "AUTH", "HOST KEY", "EVERY", "AFTER", "LAST POLL", "LAST SUCCESS", "FILES", "LAST ERROR"],
                 rows.Select(r => (IReadOnlyList<string>)[
                     r.Inbox.Name, r.Inbox.Client, r.Inbox.Endpoint.Display, $"{r.Inbox.Endpoint.Authentication} {Secret.Masked}",
@@ -148,17 +148,17 @@ internal static class InboxCommands
             string data = CommonOptions.DataFolderPath(result);
             if (new SftpInboxStore(data).Find(result.GetValue(name)!) is not { } inbox)
             {
-                Console.Error.WriteLine($"error: no SFTP inbox named \"{result.GetValue(name)}\" (see onboard inbox list).");
+                result.Error().WriteLine($"error: no SFTP inbox named \"{result.GetValue(name)}\" (see onboard inbox list).");
                 return ExitCodes.Failure;
             }
 
-            Console.WriteLine($"Testing {inbox.Name} ({inbox.Client}): {inbox.Endpoint.Display}");
+            result.Out().WriteLine($"Testing {inbox.Name} ({inbox.Client}): {inbox.Endpoint.Display}");
             try
             {
                 var connector = new SftpConnector(SecretProtector.Open(data));
                 using SftpClient client = await connector.ConnectAsync(inbox.Endpoint, inbox.SecretScope, cancellation);
-                Console.WriteLine($"  host key SHA256:{inbox.Endpoint.HostKeyFingerprint} matches the pin");
-                Console.WriteLine($"  authenticated as {inbox.Endpoint.User} ({inbox.Endpoint.Authentication})");
+                result.Out().WriteLine($"  host key SHA256:{inbox.Endpoint.HostKeyFingerprint} matches the pin");
+                result.Out().WriteLine($"  authenticated as {inbox.Endpoint.User} ({inbox.Endpoint.Authentication})");
                 var waiting = new List<ISftpFile>();
                 int ignored = 0;
                 await foreach (ISftpFile file in client.ListDirectoryAsync(inbox.Endpoint.RemoteFolder, cancellation))
@@ -178,18 +178,18 @@ internal static class InboxCommands
                     }
                 }
 
-                Console.WriteLine($"  folder {inbox.Endpoint.RemoteFolder}: {waiting.Count} file(s) waiting ({waiting.Sum(f => f.Length):N0} bytes){(ignored > 0 ? $", {ignored} ignored (in progress, hidden or unsafe names)" : string.Empty)}");
+                result.Out().WriteLine($"  folder {inbox.Endpoint.RemoteFolder}: {waiting.Count} file(s) waiting ({waiting.Sum(f => f.Length):N0} bytes){(ignored > 0 ? $", {ignored} ignored (in progress, hidden or unsafe names)" : string.Empty)}");
                 foreach (ISftpFile file in waiting.OrderBy(f => f.LastWriteTimeUtc).Take(20))
                 {
-                    Console.WriteLine($"    {file.Name}  {file.Length:N0} bytes  {file.LastWriteTimeUtc:yyyy-MM-dd HH:mm:ss}Z");
+                    result.Out().WriteLine($"    {file.Name}  {file.Length:N0} bytes  {file.LastWriteTimeUtc:yyyy-MM-dd HH:mm:ss}Z");
                 }
 
-                Console.WriteLine("OK");
+                result.Out().WriteLine("OK");
                 return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is Engine.Sftp.SftpException or SecretKeyException or Renci.SshNet.Common.SshException)
             {
-                Console.Error.WriteLine($"error: {ex.Message}");
+                result.Error().WriteLine($"error: {ex.Message}");
                 return ExitCodes.Failure;
             }
         });
@@ -204,11 +204,11 @@ internal static class InboxCommands
         {
             if (!new SftpInboxStore(CommonOptions.DataFolderPath(result)).Remove(result.GetValue(name)!))
             {
-                Console.Error.WriteLine($"error: no SFTP inbox named \"{result.GetValue(name)}\".");
+                result.Error().WriteLine($"error: no SFTP inbox named \"{result.GetValue(name)}\".");
                 return ExitCodes.Failure;
             }
 
-            Console.WriteLine($"Removed SFTP inbox {result.GetValue(name)}.");
+            result.Out().WriteLine($"Removed SFTP inbox {result.GetValue(name)}.");
             return ExitCodes.Success;
         });
         return command;
@@ -255,9 +255,9 @@ internal static class InboxCommands
 
     private static string OneLine(string? text) => text is null ? "-" : text.Length > 80 ? text[..80].ReplaceLineEndings(" ") + "…" : text.ReplaceLineEndings(" ");
 
-    private static int Usage(string message)
+    private static int Usage(ParseResult result, string message)
     {
-        Console.Error.WriteLine($"error: {message}");
+        result.Error().WriteLine($"error: {message}");
         return ExitCodes.Usage;
     }
 }

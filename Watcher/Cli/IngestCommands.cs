@@ -52,19 +52,22 @@ internal static class IngestCommands
     private static int Run(ParseResult result, IReadOnlyList<string> files, IngestionRequest template)
     {
         bool json = result.GetValue(CommonOptions.Json);
+        CliContext context = result.Context();
+        files = [.. files.Select(context.FullPath)];
         foreach (string file in files)
         {
             if (!File.Exists(file))
             {
-                Console.Error.WriteLine($"error: {file}: no such file.");
+                result.Error().WriteLine($"error: {file}: no such file.");
                 return ExitCodes.Usage;
             }
         }
 
-        using DataFolder data = DataFolder.Open(CommonOptions.DataFolderPath(result));
+        using DataFolderLease lease = result.OpenDataFolder();
+        DataFolder data = lease.Folder;
         var service = new IngestionService(data);
         var results = new List<IngestionResult>();
-        using var progress = new TerminalProgress(enabled: !json && !Console.IsErrorRedirected);
+        using var progress = new TerminalProgress(context.Error, enabled: !json && context.Interactive);
         foreach (string file in files)
         {
             IngestionResult outcome = service.Ingest(template with { FilePath = file }, progress);
@@ -72,19 +75,19 @@ internal static class IngestCommands
             results.Add(outcome);
             if (!json)
             {
-                PrintSummary(outcome);
+                PrintSummary(result.Out(), outcome);
             }
         }
 
         if (json)
         {
-            CliJson.Write<IReadOnlyList<IngestionResult>>(Console.Out, results, CliJsonContext.Default.IReadOnlyListIngestionResult);
+            CliJson.Write<IReadOnlyList<IngestionResult>>(result.Out(), results, CliJsonContext.Default.IReadOnlyListIngestionResult);
         }
 
         return results.All(r => r.IsApplied) ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static void PrintSummary(IngestionResult r)
+    private static void PrintSummary(TextWriter output, IngestionResult r)
     {
         string verdict = r.Outcome switch
         {
@@ -93,24 +96,24 @@ internal static class IngestCommands
             FileOutcome.Duplicate => "duplicate, nothing changed",
             _ => "refused, nothing changed",
         };
-        Console.WriteLine($"{r.FileName} ({r.Client}, {r.Mode.ToString().ToLowerInvariant()}): {verdict}");
+        output.WriteLine($"{r.FileName} ({r.Client}, {r.Mode.ToString().ToLowerInvariant()}): {verdict}");
         if (r.Reason is not null)
         {
-            Console.WriteLine($"  reason: {r.Reason}");
+            output.WriteLine($"  reason: {r.Reason}");
         }
 
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rows read {r.RowsRead:N0}, applied {r.RowsApplied:N0}, rejected {r.RowsRejected:N0}, new IDs {r.NewIds:N0}, {r.Duration.TotalSeconds:N2} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  rows read {r.RowsRead:N0}, applied {r.RowsApplied:N0}, rejected {r.RowsRejected:N0}, new IDs {r.NewIds:N0}, {r.Duration.TotalSeconds:N2} s"));
         if (r.Segments.Count > 0)
         {
             TableWriter.Write(
-                Console.Out,
+                output,
                 ["  SEGMENT", "TYPE", "BEFORE", "ADDED", "REMOVED", "AFTER"],
                 r.Segments.Select(s => (IReadOnlyList<string>)["  " + s.Name + (s.Created ? " (new)" : string.Empty), SegmentCommands.TypeName(s.Type), N(s.SizeBefore), N(s.Added), N(s.Removed), N(s.SizeAfter)]));
         }
 
         if (r.RejectReportPath is not null)
         {
-            Console.WriteLine($"  rejected rows: {r.RejectReportPath}");
+            output.WriteLine($"  rejected rows: {r.RejectReportPath}");
         }
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Sftp;
+using Onboarding.Watcher.Control;
 
 namespace Onboarding.Watcher.Cli;
 
@@ -15,6 +16,12 @@ internal static class KeyCommands
         rotate.SetAction(result =>
         {
             string data = CommonOptions.DataFolderPath(result);
+            if (ControlClient.IsServed(data))
+            {
+                Console.Error.WriteLine($"error: the data folder {data} is open in onboard watch or the TUI, which use the secret key to reach the SFTP inboxes; stop it, rotate the key, then start it again.");
+                return ExitCodes.Failure;
+            }
+
             try
             {
                 KeyRotationReport report = SecretKeyRotation.Rotate(data, [new SftpInboxStore(data), new ExportDestinationSecrets(data)]);

@@ -4,15 +4,16 @@ using Onboarding.Engine.Audiences.Expressions;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
+using Onboarding.Watcher.Control;
 
 namespace Onboarding.Watcher.Cli;
 
 /// <summary>The <c>onboard</c> command tree; every command is thin over the Engine's services.</summary>
 internal static class OnboardCommandLine
 {
-    public static RootCommand Build()
+    public static RootCommand Build(CliContext context)
     {
-        RootCommand root = new("onboard: ingest onboarding files into segments, and inspect them.")
+        OnboardRootCommand root = new(context, "onboard: ingest onboarding files into segments, and inspect them.")
         {
             CommonOptions.Data,
             CommonOptions.Json,
@@ -34,11 +35,21 @@ internal static class OnboardCommandLine
         return root;
     }
 
-    /// <summary>Runs a command line: usage errors exit 2, refused work exits 1, with a clear message on stderr.</summary>
-    public static int Run(string[] args, TextWriter? error = null)
+    /// <summary>
+    /// Runs a command line: usage errors exit 2, refused work exits 1, with a clear message on stderr. A command that
+    /// finds its data folder held by <c>onboard watch</c> or the TUI runs inside that process instead.
+    /// </summary>
+    public static int Run(string[] args, CliContext? context = null)
     {
-        error ??= Console.Error;
-        ParseResult result = Build().Parse(args);
+        context ??= CliContext.ForThisProcess();
+        return Invoke(Parse(args, context), context, args);
+    }
+
+    public static ParseResult Parse(string[] args, CliContext context) => Build(context).Parse(args);
+
+    public static int Invoke(ParseResult result, CliContext context, IReadOnlyList<string> args)
+    {
+        TextWriter error = context.Error;
         if (result.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError parseError in result.Errors)
@@ -52,9 +63,20 @@ internal static class OnboardCommandLine
 
         try
         {
-            return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Output = context.Out, Error = context.Error });
         }
-        catch (Exception ex) when (ex is ExportException or SecretKeyException or AudienceRuleException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (DataFolderLockedException ex)
+        {
+            // Commands open the data folder before they write anything, so the whole command line can run over there.
+            if (context.HeldFolder is null && ControlClient.TryForward(CommonOptions.DataFolderPath(result), args, context) is { } exitCode)
+            {
+                return exitCode;
+            }
+
+            error.WriteLine($"error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception ex) when (ex is ExportException or SecretKeyException or AudienceRuleException or AudienceExpressionException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;

@@ -17,17 +17,18 @@ internal static class SegmentCommands
         };
         command.SetAction(result =>
         {
-            using DataFolder data = DataFolder.Open(CommonOptions.DataFolderPath(result));
+            using DataFolderLease lease = result.OpenDataFolder();
+            DataFolder data = lease.Folder;
             IEnumerable<string> clients = result.GetValue(client) is { } only ? [only] : data.Clients;
             List<SegmentInfo> segments = [.. clients.SelectMany(c => data.Client(c).ListSegments())];
             if (result.GetValue(CommonOptions.Json))
             {
-                CliJson.Write<IReadOnlyList<SegmentJson>>(Console.Out, [.. segments.Select(ToJson)], CliJsonContext.Default.IReadOnlyListSegmentJson);
+                CliJson.Write<IReadOnlyList<SegmentJson>>(result.Out(), [.. segments.Select(ToJson)], CliJsonContext.Default.IReadOnlyListSegmentJson);
             }
             else
             {
                 TableWriter.Write(
-                    Console.Out,
+                    result.Out(),
                     ["CLIENT", "GROUP", "SEGMENT", "TYPE", "SIZE", "UPDATED"],
                     segments.Select(s => (IReadOnlyList<string>)[s.Client, s.Group, s.Segment, TypeName(s.Type), s.Size.ToString("N0", CultureInfo.InvariantCulture), Time(s.Updated)]));
             }
@@ -52,31 +53,32 @@ internal static class SegmentCommands
             int split = text.IndexOf('=', StringComparison.Ordinal);
             if (split <= 0 || split == text.Length - 1)
             {
-                Console.Error.WriteLine($"error: \"{text}\" is not a segment name; write it as \"Group=Segment\".");
+                result.Error().WriteLine($"error: \"{text}\" is not a segment name; write it as \"Group=Segment\".");
                 return ExitCodes.Usage;
             }
 
-            using DataFolder data = DataFolder.Open(CommonOptions.DataFolderPath(result));
+            using DataFolderLease lease = result.OpenDataFolder();
+            DataFolder data = lease.Folder;
             ClientStore store = data.Client(result.GetValue(client)!);
             SegmentInfo? segment = store.FindSegment(text[..split].Trim(), text[(split + 1)..].Trim());
             if (segment is null)
             {
-                Console.Error.WriteLine($"error: client {store.Name} has no segment \"{text}\".");
+                result.Error().WriteLine($"error: client {store.Name} has no segment \"{text}\".");
                 return ExitCodes.Failure;
             }
 
             IReadOnlyList<SegmentVersionInfo> versions = data.Catalog.Versions(store.Name, segment.Id);
             if (result.GetValue(CommonOptions.Json))
             {
-                CliJson.Write(Console.Out, new SegmentDetailJson(ToJson(segment), [.. versions.Select(v => new SegmentVersionJson(v.Version, v.Created, v.Size, v.Added, v.Removed, v.Mode.ToString().ToLowerInvariant(), v.SourceFile))]), CliJsonContext.Default.SegmentDetailJson);
+                CliJson.Write(result.Out(), new SegmentDetailJson(ToJson(segment), [.. versions.Select(v => new SegmentVersionJson(v.Version, v.Created, v.Size, v.Added, v.Removed, v.Mode.ToString().ToLowerInvariant(), v.SourceFile))]), CliJsonContext.Default.SegmentDetailJson);
                 return ExitCodes.Success;
             }
 
-            Console.WriteLine($"{segment.Name}  ({store.Name}, {TypeName(segment.Type)})");
-            Console.WriteLine($"size {segment.Size:N0}, created {Time(segment.Created)}, updated {Time(segment.Updated)}, version {segment.CurrentVersion}");
-            Console.WriteLine();
+            result.Out().WriteLine($"{segment.Name}  ({store.Name}, {TypeName(segment.Type)})");
+            result.Out().WriteLine($"size {segment.Size:N0}, created {Time(segment.Created)}, updated {Time(segment.Updated)}, version {segment.CurrentVersion}");
+            result.Out().WriteLine();
             TableWriter.Write(
-                Console.Out,
+                result.Out(),
                 ["VERSION", "DATE", "SIZE", "ADDED", "REMOVED", "MODE", "FILE"],
                 versions.Select(v => (IReadOnlyList<string>)[v.Version.ToString(CultureInfo.InvariantCulture), Time(v.Created), v.Size.ToString("N0", CultureInfo.InvariantCulture), v.Added.ToString("N0", CultureInfo.InvariantCulture), v.Removed.ToString("N0", CultureInfo.InvariantCulture), v.Mode.ToString().ToLowerInvariant(), v.SourceFile]));
             return ExitCodes.Success;

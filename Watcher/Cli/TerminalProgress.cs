@@ -1,7 +1,7 @@
 namespace Onboarding.Watcher.Cli;
 
 /// <summary>A one-line "rows read" counter on stderr while a long ingestion runs on a terminal.</summary>
-internal sealed class TerminalProgress(bool enabled) : IProgress<long>, IDisposable
+internal sealed class TerminalProgress(TextWriter error, bool enabled) : IProgress<long>, IDisposable
 {
     private long _lastShown = Environment.TickCount64;
 
@@ -13,14 +13,14 @@ internal sealed class TerminalProgress(bool enabled) : IProgress<long>, IDisposa
         }
 
         _lastShown = Environment.TickCount64;
-        Console.Error.Write($"\r  {rowsRead:N0} rows read…");
+        error.Write($"\r  {rowsRead:N0} rows read…");
     }
 
     public void Clear()
     {
         if (enabled)
         {
-            Console.Error.Write("\r" + new string(' ', 40) + "\r");
+            error.Write("\r" + new string(' ', 40) + "\r");
         }
     }
 

@@ -15,15 +15,12 @@ namespace Onboarding.Watcher.Cli;
 /// <summary><c>onboard watch</c> and <c>onboard files</c>.</summary>
 internal static class WatchCommands
 {
-    public const string PassphraseVariable = "ONBOARD_PGP_PASSPHRASE";
-    public const string KeyFileVariable = "ONBOARD_PGP_KEY";
-
     public static Command Watch()
     {
         Option<string?> inbox = new("--inbox") { Description = "The inbox folder to watch (default ./inbox)." };
         Option<double?> settle = new("--settle") { Description = "Seconds a file's size and time must stay unchanged before it is taken (default 2; a file renamed into the inbox is taken at once)." };
         Option<double?> rescan = new("--rescan") { Description = "Seconds between full rescans of the inbox (default 30)." };
-        Option<string?> pgpKey = new("--pgp-key") { Description = $"Armored OpenPGP secret key file for .pgp/.gpg/.asc files (or {KeyFileVariable}); its passphrase comes from {PassphraseVariable} or configuration, never the command line." };
+        Option<string?> pgpKey = new("--pgp-key") { Description = $"Armored OpenPGP secret key file for .pgp/.gpg/.asc files (or {WatcherOptions.PgpKeyVariable}); its passphrase comes from {WatcherOptions.PgpPassphraseVariable} or configuration, never the command line." };
         Option<long?> maxDecoded = new("--max-decoded-bytes") { Description = "Largest decoded (decompressed/decrypted) size accepted; larger files are refused as decompression bombs (default 16 GiB)." };
         Command command = new("watch", "Watch the inbox and ingest every complete file dropped there, until Ctrl+C or SIGTERM.\n\n" +
             "Files directly in the inbox belong to client 'default'; inbox/<client>/ selects a client; a static/ or full/ subfolder selects the mode (delta otherwise). " +
@@ -58,8 +55,8 @@ internal static class WatchCommands
                 options.Decoding.MaxDecodedBytes = limit;
             }
 
-            options.Decoding.PgpSecretKeyFile = result.GetValue(pgpKey) ?? Environment.GetEnvironmentVariable(KeyFileVariable) ?? options.Decoding.PgpSecretKeyFile;
-            options.Decoding.PgpPassphrase = Environment.GetEnvironmentVariable(PassphraseVariable) ?? options.Decoding.PgpPassphrase;
+            options.ReadEnvironment(Environment.GetEnvironmentVariable);
+            options.Decoding.PgpSecretKeyFile = result.GetValue(pgpKey) ?? options.Decoding.PgpSecretKeyFile;
             if (options.Inbox.SettlePeriod < TimeSpan.Zero || options.Inbox.RescanInterval <= TimeSpan.Zero)
             {
                 Console.Error.WriteLine("error: --settle must be 0 or more and --rescan more than 0 seconds.");
@@ -89,9 +86,7 @@ internal static class WatchCommands
             // Opened here so a locked or damaged data folder is a clear error before anything starts.
             using DataFolder data = DataFolder.Open(options.DataPath);
             builder.Services.AddSingleton(data);
-            builder.Services.AddOnboardingWatcher(options);
-            builder.Services.AddSftpInboxes(options.DataPath, options.Inbox.Path);
-            builder.Services.AddAudienceProcessing(new AudienceProcessingOptions());
+            builder.Services.AddOnboardingHost(options);
             using IHost host = builder.Build();
             host.Run();
             return ExitCodes.Success;
@@ -109,16 +104,17 @@ internal static class WatchCommands
         };
         command.SetAction(result =>
         {
-            using DataFolder data = DataFolder.Open(CommonOptions.DataFolderPath(result));
+            using DataFolderLease lease = result.OpenDataFolder();
+            DataFolder data = lease.Folder;
             IReadOnlyList<ReceivedFile> files = data.Catalog.ReceivedFiles(result.GetValue(client), result.GetValue(state));
             if (result.GetValue(CommonOptions.Json))
             {
-                CliJson.Write(Console.Out, files, ReceivedFileJsonContext.Default.IReadOnlyListReceivedFile);
+                CliJson.Write(result.Out(), files, ReceivedFileJsonContext.Default.IReadOnlyListReceivedFile);
                 return ExitCodes.Success;
             }
 
             TableWriter.Write(
-                Console.Out,
+                result.Out(),
                 ["RECEIVED", "CLIENT", "FILE", "MODE", "STATE", "ROWS", "REJECTED", "SECONDS", "SOURCE", "REPORT OR REASON"],
                 files.Select(f => (IReadOnlyList<string>)
                 [

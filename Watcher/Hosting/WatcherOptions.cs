@@ -12,8 +12,15 @@ public sealed class WatcherOptions
 {
     public const string Section = "Watcher";
 
+    public const string PgpPassphraseVariable = "ONBOARD_PGP_PASSPHRASE";
+
+    public const string PgpKeyVariable = "ONBOARD_PGP_KEY";
+
     /// <summary>The data folder (only used when no <c>DataFolder</c> is registered already).</summary>
     public string DataPath { get; set; } = "data";
+
+    /// <summary>Whether to watch the local and SFTP inboxes (the TUI's <c>--no-watch</c> turns it off).</summary>
+    public bool WatchInboxes { get; set; } = true;
 
     public LocalInboxOptions Inbox { get; set; } = new();
 
@@ -22,6 +29,15 @@ public sealed class WatcherOptions
     public InboxProcessorOptions Processing { get; set; } = new();
 
     public IngestionPolicy? Policy { get; set; }
+
+    public AudienceProcessingOptions AudienceProcessing { get; set; } = new();
+
+    /// <summary>Takes the PGP key file and passphrase from the environment, where they are set.</summary>
+    public void ReadEnvironment(Func<string, string?> variable)
+    {
+        Decoding.PgpSecretKeyFile = variable(PgpKeyVariable) ?? Decoding.PgpSecretKeyFile;
+        Decoding.PgpPassphrase = variable(PgpPassphraseVariable) ?? Decoding.PgpPassphrase;
+    }
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"DataPath={DataPath}, Inbox={Inbox.Path}, Settle={Inbox.SettlePeriod}, Rescan={Inbox.RescanInterval}, {Decoding}");

@@ -25,9 +25,10 @@ public sealed class AudienceDetailTests
             audiences.Create("Gold", "\"Loyalty=Gold\"", "ana");
             return audiences.Activate("Gold");
         });
+        int received = tui.OnEngine(data => data.Catalog.ReceivedFiles().Count);
         SampleInbox.WriteFile(Path.Combine(tui.Inbox, "HEMSHA2_default_20250108.csv"), "ID Type,ID,Add,Remove\n" + string.Concat(
             Enumerable.Range(11, 5).Select(n => $"HEMSHA2,{SampleInbox.Hem(n)},Loyalty=Gold,Loyalty=Silver\n")));
-        tui.Ingestion.ScanOnceAsync(CancellationToken.None).GetAwaiter().GetResult();
+        tui.WaitForFiles(received + 1);
         tui.OnEngine(data => new AudienceService(data, "default").Process(Second));
         return tui;
     }

@@ -1,3 +1,4 @@
+using Onboarding.Watcher.Hosting;
 using System.Reflection;
 using Onboarding.Tui.Screens.Audiences;
 using Onboarding.Tui.Shell;
@@ -70,5 +71,5 @@ public sealed class HelpOverlayTests
         Assert.Equal(AudienceEditorDialog.Keys, HelpDialog.For(new AudienceEditorDialog(TuiSessionForKeys(), null)));
     }
 
-    private static TuiSession TuiSessionForKeys() => new(null!, new Inbox.InboxActivity(), "default");
+    private static TuiSession TuiSessionForKeys() => new(null!, new WatcherStatus(), "default");
 }

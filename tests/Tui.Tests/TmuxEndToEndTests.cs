@@ -3,27 +3,39 @@ using System.Diagnostics;
 namespace Onboarding.Tui.Tests;
 
 /// <summary>
-/// The real program in a detached tmux pane over a temporary data folder and inbox: the inbox is ingested,
-/// screens switch, search filters, Esc clears it, an audience is built with the builder, previewed and activated,
-/// F8 switches client, Ctrl+Q quits with exit code 0.
+/// The real program in a detached tmux pane, started the README's way (no options) in a temporary folder holding a
+/// copy of the repository's sample inbox: the samples are ingested and moved to processed/, screens switch, search
+/// filters, Esc clears it, an audience is built with the builder, previewed and activated, F8 switches client,
+/// Ctrl+Q quits with exit code 0.
 /// </summary>
 public sealed class TmuxEndToEndTests
 {
     private static readonly string ProgramPath = Path.Combine(AppContext.BaseDirectory, "onboarding-tui.dll");
 
     [TmuxFact]
-    public void RealProgram_IngestsTheInbox_SwitchesScreens_Searches_Quits()
+    public void RealProgram_IngestsTheSampleInbox_SwitchesScreens_Searches_Quits()
     {
         using var folder = new TempFolder();
         string inbox = folder.File("inbox");
-        SampleInbox.Write(inbox);
+        string samples = Path.Combine(AppContext.BaseDirectory, "SampleInbox");
+        string[] sampleFiles = [.. Directory.GetFiles(samples, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+        Assert.True(sampleFiles.Length == 5, $"the sample inbox has {sampleFiles.Length} of its 5 files: a run of the TUI in the checkout moved them to inbox/processed/; `git checkout inbox` puts them back");
+        foreach (string sample in sampleFiles)
+        {
+            // In name order, so the dates in the names are also the order the watcher sees them arrive in.
+            string target = Path.Combine(inbox, Path.GetRelativePath(samples, sample));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(sample, target);
+        }
+
         using var tmux = new Tmux();
-        tmux.Start($"dotnet '{ProgramPath}' --data '{folder.File("data")}' --inbox '{inbox}'; echo EXITED rc=$?; sleep 30");
+        tmux.Start(folder.Path, $"dotnet '{ProgramPath}'; echo EXITED rc=$?; sleep 30");
 
         tmux.WaitFor("Loyalty", "the segments screen with the ingested segments");
         tmux.WaitFor("Silver", "every segment");
+        tmux.WaitFor("Spring 2025 mailing", "the static sample segment");
         Assert.Contains("Group ▲", tmux.Screen());
-        tmux.WaitFor("inbox: idle", "the inbox scan to finish");
+        tmux.WaitFor($"inbox: watching {inbox}", "the watcher's state");
 
         tmux.Keys("F3");
         tmux.WaitFor("HEMSHA2_default_20250108.csv", "the ingestion screen");
@@ -82,6 +94,13 @@ public sealed class TmuxEndToEndTests
 
         tmux.Keys("C-q");
         tmux.WaitFor("EXITED rc=0", "the program to exit with 0");
+
+        // The default data folder, and the samples moved through the inbox lifecycle.
+        Assert.True(File.Exists(Path.Combine(folder.Path, "data", "catalog.db")));
+        string[] tree = [.. Directory.GetFiles(inbox, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(inbox, f)).Order(StringComparer.Ordinal)];
+        string[] processed = [.. tree.Where(f => f.StartsWith("processed", StringComparison.Ordinal) && f.EndsWith(".csv", StringComparison.Ordinal) && !f.EndsWith(".rejects.csv", StringComparison.Ordinal))];
+        Assert.True(processed.Length == 5, "the inbox after the run:\n" + string.Join('\n', tree));
+        Assert.Single(tree, f => f.EndsWith("HEMSHA2_default_20250101.csv.rejects.csv", StringComparison.Ordinal));
     }
 
     /// <summary>A fact that is skipped, with the reason, when tmux is not installed.</summary>
@@ -107,8 +126,8 @@ public sealed class TmuxEndToEndTests
                 .Select(dir => Path.Combine(dir, "tmux"))
                 .FirstOrDefault(File.Exists);
 
-        public void Start(string command) =>
-            Run("new-session", "-d", "-s", "tui", "-x", "140", "-y", "40", command);
+        public void Start(string workingDirectory, string command) =>
+            Run("new-session", "-d", "-s", "tui", "-x", "140", "-y", "40", "-c", workingDirectory, command);
 
         public string Screen() => Run("capture-pane", "-t", "tui", "-p");
 
@@ -132,7 +151,7 @@ public sealed class TmuxEndToEndTests
             string screen = Screen();
             while (!condition(screen))
             {
-                if (clock.Elapsed > TimeSpan.FromSeconds(20))
+                if (clock.Elapsed > TimeSpan.FromSeconds(60))
                 {
                     Assert.Fail($"timed out waiting for {what}; the pane:\n{screen}");
                 }

@@ -1,9 +1,12 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Storage;
 using Onboarding.Tui.Hosting;
-using Onboarding.Tui.Inbox;
 using Onboarding.Tui.Shell;
+using Onboarding.Watcher.Hosting;
 using Terminal.Gui.App;
 using Terminal.Gui.Drivers;
 using Terminal.Gui.Input;
@@ -18,8 +21,9 @@ internal sealed class Closing(Action close) : IDisposable
 }
 
 /// <summary>
-/// The real main window over a temporary data folder whose files were ingested through the inbox ingestion
-/// (so through the engine), driven headless: Terminal.Gui's ANSI driver renders to memory and keys are injected.
+/// The real main window and the TUI's real host (the watcher's services, in this process) over a temporary data
+/// folder and inbox, driven headless: Terminal.Gui's ANSI driver renders to memory and keys are injected. The window
+/// opens once every file written into the inbox before the start was processed or failed.
 /// </summary>
 internal sealed class TuiHarness : IDisposable
 {
@@ -30,14 +34,22 @@ internal sealed class TuiHarness : IDisposable
     {
         Inbox = Path.Combine(_folder.Path, "inbox");
         writeInbox(Inbox);
-        Engine = new EngineAccess(DataFolder.Open(Path.Combine(_folder.Path, "data")));
-        Activity = new InboxActivity();
-        Ingestion = new InboxIngestion(Engine, Activity, new InboxOptions(Inbox, Watch: true), NullLogger<InboxIngestion>.Instance);
-        Ingestion.ScanOnceAsync(CancellationToken.None).GetAwaiter().GetResult();
+        int written = Directory.Exists(Inbox) ? Directory.GetFiles(Inbox, "*.csv", SearchOption.AllDirectories).Length : 0;
+        Data = DataFolder.Open(Path.Combine(_folder.Path, "data"));
+        var options = new TuiOptions { DataPath = Data.Path, InboxPath = Inbox, Client = client };
+        Host = TuiHost.Build(options, Data, NullLoggerProvider.Instance, watcher =>
+        {
+            watcher.Inbox.SettlePeriod = TimeSpan.FromMilliseconds(200);
+            watcher.Inbox.RescanInterval = TimeSpan.FromSeconds(1);
+        });
+        Engine = new EngineAccess(Data, Host.Services.GetRequiredService<ClientWriteLocks>());
+        Watcher = Host.Services.GetRequiredService<WatcherStatus>();
+        Host.StartAsync().GetAwaiter().GetResult();
+        WaitForFiles(written);
 
         App = Application.Create().Init(DriverRegistry.Names.ANSI);
         App.Driver!.SetScreenSize(140, 40);
-        Session = new TuiSession(Engine, Activity, client);
+        Session = new TuiSession(Engine, Watcher, client);
         Window = new MainWindow(Session);
         _token = App.Begin(Window)!;
         Window.RefreshAllAsync().GetAwaiter().GetResult();
@@ -46,11 +58,13 @@ internal sealed class TuiHarness : IDisposable
 
     public IApplication App { get; }
 
+    public DataFolder Data { get; }
+
+    public IHost Host { get; }
+
     public EngineAccess Engine { get; }
 
-    public InboxActivity Activity { get; }
-
-    public InboxIngestion Ingestion { get; }
+    public WatcherStatus Watcher { get; }
 
     public TuiSession Session { get; }
 
@@ -58,7 +72,7 @@ internal sealed class TuiHarness : IDisposable
 
     public string Inbox { get; }
 
-    public string DataPath => Engine.DataPath;
+    public string DataPath => Data.Path;
 
     /// <summary>The screen as plain text, one line per row.</summary>
     public string Screen
@@ -75,6 +89,18 @@ internal sealed class TuiHarness : IDisposable
 
     /// <summary>Runs engine work the way the screens do (serialized, off the UI thread) and waits for it.</summary>
     public T OnEngine<T>(Func<DataFolder, T> work) => Engine.RunAsync(work).GetAwaiter().GetResult();
+
+    /// <summary>Waits until the watcher has finished (processed or failed) <paramref name="count"/> received files.</summary>
+    public void WaitForFiles(int count)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<ReceivedFile> files = [];
+        while ((files = OnEngine(d => d.Catalog.ReceivedFiles())).Count(f => f.State is ReceivedFileState.Processed or ReceivedFileState.Failed) < count)
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"the watcher finished {files.Count(f => f.State is ReceivedFileState.Processed or ReceivedFileState.Failed)} of {count} files: {string.Join(", ", files.Select(f => $"{f.Name} {f.State} {f.Reason}"))}");
+            Thread.Sleep(50);
+        }
+    }
 
     /// <summary>Runs what background work queued for the UI thread, and draws.</summary>
     public void Pump()
@@ -203,7 +229,10 @@ internal sealed class TuiHarness : IDisposable
         App.End(_token);
         Window.Dispose();
         App.Dispose();
+        Host.StopAsync().GetAwaiter().GetResult();
+        Host.Dispose();
         Engine.Dispose();
+        Data.Dispose();
         _folder.Dispose();
     }
 }

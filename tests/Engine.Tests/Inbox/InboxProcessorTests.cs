@@ -45,6 +45,20 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileWithAFewBadRows_IsApplied_WithItsRejectReportBesideItInProcessed()
+    {
+        var rows = Enumerable.Range(0, 200).Select(i => $"{Row(i)},Tier=Gold,").Append("HEMSHA2,not-a-hash,Tier=Gold,").ToArray();
+        Enqueue(WriteFile("acme/bad-row.csv", rows));
+
+        await WaitIdleAsync();
+
+        ReceivedFile received = Assert.Single(_data.Catalog.ReceivedFiles("acme"));
+        Assert.Equal((ReceivedFileState.Processed, 200L, 1L), (received.State, received.RowsApplied, received.RowsRejected));
+        Assert.Equal(Path.GetDirectoryName(received.Path), Path.GetDirectoryName(received.RejectReportPath));
+        Assert.Contains("not-a-hash", File.ReadAllText(received.RejectReportPath!), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DifferentClients_DoNotWaitForEachOther()
     {
         Enqueue(WriteFile("slow/a.csv", $"{Row(1)},Tier=Gold,"));

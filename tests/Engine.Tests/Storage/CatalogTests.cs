@@ -1,3 +1,4 @@
+using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Segments;
 using Onboarding.Engine.Storage;
@@ -38,6 +39,51 @@ public sealed class CatalogTests : IDisposable
         Assert.Single(catalog.Files("acme"));
         Assert.Single(catalog.Versions("acme", 1));
     }
+
+    [Fact]
+    public async Task Reads_WhileAnotherThreadWrites_NeverFail_AndSeeWholeRecords()
+    {
+        // What the TUI and forwarded onboard commands do while the in-process watcher records files; the first
+        // writes of a fresh catalog (collections being created) are where LiteDB used to fail a concurrent read.
+        for (int round = 0; round < 20; round++)
+        {
+            using Catalog catalog = Catalog.Open(_folder.File($"catalog{round}.db"));
+            const int Files = 20;
+            using var start = new Barrier(2);
+            Task writer = Task.Run(() =>
+            {
+                start.SignalAndWait();
+                for (int i = 0; i < Files; i++)
+                {
+                    catalog.SaveReceivedFile(Received(i));
+                    catalog.Apply("acme", Entry(i + 1, DateTimeOffset.UnixEpoch, new SegmentChange(1, "G", "S", SegmentType.Dynamic, i + 1, i, 1, 0)));
+                }
+            });
+
+            start.SignalAndWait();
+            while (!writer.IsCompleted)
+            {
+                Assert.All(catalog.ReceivedFiles("acme"), r => Assert.Equal($"f{r.Id[1..]}.csv", r.Name));
+                Assert.InRange(catalog.Versions("acme", 1).Count, 0, Files);
+            }
+
+            await writer;
+            Assert.Equal(Files, catalog.ReceivedFiles().Count);
+            Assert.Equal(Files, catalog.Versions("acme", 1).Count);
+        }
+    }
+
+    private static ReceivedFile Received(int i) => new()
+    {
+        Id = $"r{i:000}",
+        Name = $"f{i:000}.csv",
+        Client = "acme",
+        Mode = IngestionMode.Delta,
+        Source = "local:test",
+        Received = DateTimeOffset.UnixEpoch.AddSeconds(i),
+        State = ReceivedFileState.Waiting,
+        Path = $"/inbox/f{i:000}.csv",
+    };
 
     private static JournalEntry Entry(long sequence, DateTimeOffset completed, params SegmentChange[] changes) => new()
     {

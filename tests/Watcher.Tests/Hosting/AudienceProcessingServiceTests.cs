@@ -43,7 +43,9 @@ public sealed class AudienceProcessingServiceTests : IDisposable
 
     private static async Task WaitUntil(Func<bool> condition)
     {
-        for (int i = 0; i < 200 && !condition(); i++)
+        // Generous: the run is due at once, but a loaded CI machine (other test processes in parallel) can be slow.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(25);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -21,7 +20,7 @@ public sealed class WatchCommandTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(Inbox, "acme"));
         const int Files = 16;
-        using (Watcher first = Watcher.Start(Data, Inbox))
+        using (WatchProcess first = WatchProcess.Start(Data, Inbox))
         {
             for (int i = 0; i < Files; i++)
             {
@@ -29,7 +28,7 @@ public sealed class WatchCommandTests : IDisposable
                 Drop(i, rows: i % 4 == 1 ? 100_000 : 50);
                 if (i == 8)
                 {
-                    WaitUntil(() => Directory.Exists(Path.Combine(Inbox, ".processing")) && Directory.EnumerateFiles(Path.Combine(Inbox, ".processing"), "*.csv", SearchOption.AllDirectories).Any(), TimeSpan.FromSeconds(20));
+                    WatchProcess.WaitUntil(() => Directory.Exists(Path.Combine(Inbox, ".processing")) && Directory.EnumerateFiles(Path.Combine(Inbox, ".processing"), "*.csv", SearchOption.AllDirectories).Any(), TimeSpan.FromSeconds(20));
                     first.Terminate();
                 }
             }
@@ -44,9 +43,9 @@ public sealed class WatchCommandTests : IDisposable
         int appliedBefore = AppliedOnce();
         Assert.InRange(appliedBefore, 0, Files - 1); // stopped mid-stream
 
-        using (Watcher second = Watcher.Start(Data, Inbox))
+        using (WatchProcess second = WatchProcess.Start(Data, Inbox))
         {
-            WaitUntil(() => Directory.Exists(Path.Combine(Inbox, "processed")) && Directory.GetFiles(Path.Combine(Inbox, "processed"), "f*.csv", SearchOption.AllDirectories).Length == Files, TimeSpan.FromSeconds(40));
+            WatchProcess.WaitUntil(() => Directory.Exists(Path.Combine(Inbox, "processed")) && Directory.GetFiles(Path.Combine(Inbox, "processed"), "f*.csv", SearchOption.AllDirectories).Length == Files, TimeSpan.FromSeconds(40));
             second.Terminate();
             Assert.Equal(0, second.WaitForExit());
         }
@@ -88,13 +87,13 @@ public sealed class WatchCommandTests : IDisposable
         }
 
         var environment = new Dictionary<string, string> { ["ONBOARD_PGP_PASSPHRASE"] = Passphrase };
-        using Watcher watcher = Watcher.Start(Data, Inbox, environment, "--pgp-key", gpg.SecretKeyFile, "--max-decoded-bytes", "1000000");
+        using WatchProcess watcher = WatchProcess.Start(Data, Inbox, environment, "--pgp-key", gpg.SecretKeyFile, "--max-decoded-bytes", "1000000");
         foreach (string name in new[] { "a.csv.gz", "b.csv.asc", "c.csv.gz.pgp", "tampered.csv.pgp", "bomb.csv.gz" })
         {
             File.Move(Path.Combine(staging, name), Path.Combine(Inbox, name));
         }
 
-        WaitUntil(() => Summaries("processed") + Summaries("failed") == 5, TimeSpan.FromSeconds(30));
+        WatchProcess.WaitUntil(() => Summaries("processed") + Summaries("failed") == 5, TimeSpan.FromSeconds(30));
         watcher.Terminate();
         Assert.Equal(0, watcher.WaitForExit());
 
@@ -156,79 +155,5 @@ public sealed class WatchCommandTests : IDisposable
         source.CopyTo(gzip);
     }
 
-    private static void WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(clock.Elapsed < timeout, "timed out waiting for onboard watch");
-            Thread.Sleep(50);
-        }
-    }
-
     public void Dispose() => _folder.Dispose();
-
-    /// <summary>A running <c>onboard watch</c>, its output collected as it comes.</summary>
-    private sealed class Watcher : IDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _output = new();
-
-        private Watcher(Process process) => _process = process;
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return _output.ToString();
-                }
-            }
-        }
-
-        public static Watcher Start(string data, string inbox, IReadOnlyDictionary<string, string>? environment = null, params string[] extra)
-        {
-            Process process = OnboardProcess.Start(environment ?? new Dictionary<string, string>(), ["--data", data, "watch", "--inbox", inbox, "--settle", "0.3", "--rescan", "1", .. extra]);
-            var watcher = new Watcher(process);
-            process.OutputDataReceived += (_, e) => watcher.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => watcher.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            WaitUntil(() => watcher.Output.Contains("Watching inbox", StringComparison.Ordinal) || process.HasExited, TimeSpan.FromSeconds(30));
-            Assert.False(process.HasExited, watcher.Output);
-            return watcher;
-        }
-
-        public void Terminate() => OnboardProcess.Terminate(_process);
-
-        public int WaitForExit()
-        {
-            Assert.True(_process.WaitForExit(TimeSpan.FromSeconds(40)), "onboard watch did not stop after SIGTERM");
-            _process.WaitForExit();
-            return _process.ExitCode;
-        }
-
-        public void Dispose()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit();
-            }
-
-            _process.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
-    }
 }

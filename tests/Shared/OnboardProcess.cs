@@ -1,21 +1,24 @@
 using System.Diagnostics;
 
-namespace Onboarding.Watcher.Tests;
+namespace Onboarding.Testing;
 
-/// <summary>Runs the real <c>onboard</c> program (the built Watcher) as a child process.</summary>
+/// <summary>Runs the real <c>onboard</c> program (the built Watcher, copied beside the tests) as a child process.</summary>
 internal static class OnboardProcess
 {
     public static string ProgramPath { get; } = Path.Combine(AppContext.BaseDirectory, "onboard.dll");
 
     public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
 
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args) => Start(environment, null, args);
+
+    public static Process Start(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? string.Empty,
         };
         start.ArgumentList.Add(ProgramPath);
         foreach (string arg in args)
@@ -39,9 +42,12 @@ internal static class OnboardProcess
         kill.WaitForExit();
     }
 
-    public static (int ExitCode, string Output, string Error) Run(params string[] args)
+    public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunIn(null, args);
+
+    /// <summary>Runs <c>onboard</c> in <paramref name="workingDirectory"/> (null: this process's) and collects its output.</summary>
+    public static (int ExitCode, string Output, string Error) RunIn(string? workingDirectory, params string[] args)
     {
-        using Process process = Start(args);
+        using Process process = Start(new Dictionary<string, string>(), workingDirectory, args);
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
