@@ -5,6 +5,7 @@ using Onboarding.Bench;
 IBenchmark[] benchmarks =
 [
     new AudiencePreviewBenchmark(),
+    new AudienceProcessingBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),
     new ParserBenchmark(),
