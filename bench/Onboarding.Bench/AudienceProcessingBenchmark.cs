@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Onboarding.Bench.Generators;
 using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Audiences.Expressions;
 using Onboarding.Engine.Bitmaps;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Segments;
@@ -107,6 +108,33 @@ internal sealed class AudienceProcessingBenchmark : IBenchmark
         Console.WriteLine();
         Console.WriteLine($"Fastest processing of {audienceCount} audiences: {walls.Min():N2} s; peak working set {process.PeakWorkingSet64 / 1e6:N0} MB.");
         Console.WriteLine();
+        // The same evaluations without the service's persistence (run files, histories, fsyncs), on one thread.
+        var sources = new StoreSources(data.Client(Client), expressions);
+        sources.Base();
+        foreach (bool persistLike in (bool[])[false, true])
+        {
+            process.Refresh();
+            TimeSpan cpu = process.TotalProcessorTime;
+            long start = Stopwatch.GetTimestamp();
+            long bytes = 0;
+            for (int i = 0; i < expressions.Length; i++)
+            {
+                RoaringBitmap result = AudienceEvaluator.Evaluate(AudienceExpression.Parse(expressions[i]), sources, $"A{i}");
+                if (persistLike)
+                {
+                    result.RunOptimize();
+                    using var memory = new MemoryStream();
+                    result.Serialize(memory);
+                    bytes += memory.Length;
+                }
+            }
+
+            double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            process.Refresh();
+            Console.WriteLine($"- one thread, no files: {(persistLike ? "evaluate + RunOptimize + serialize to memory" : "evaluate only")} of the {audienceCount}: " +
+                              $"{wall:N2} s wall, {(process.TotalProcessorTime - cpu).TotalSeconds:N2} s CPU{(persistLike ? $", {bytes / 1e6:N0} MB serialized" : string.Empty)}");
+        }
+        Console.WriteLine();
         Console.WriteLine("| preview (`AudienceService.Preview`: sources, base, parse, validate, count) | size | best | median | CPU median |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         foreach (string text in expressions.Take(8))
@@ -179,6 +207,24 @@ internal sealed class AudienceProcessingBenchmark : IBenchmark
             6 => $"NOT ({Join("OR", 5, Seg)})",
             _ => $"@\"A{random.Next(i)}\" AND NOT {Seg()}",
         };
+    }
+
+    /// <summary>The client's segments as the evaluator sees them, without the service (audiences by their expressions).</summary>
+    private sealed class StoreSources(ClientStore store, string[] expressions) : IAudienceSources
+    {
+        private readonly Dictionary<(string, string), SegmentInfo> _segments = store.ListSegments().ToDictionary(s => (s.Group, s.Segment));
+        private RoaringBitmap? _base;
+
+        public IReadOnlyDictionary<string, IReadOnlyList<string>> Groups { get; } = store.ListSegments().GroupBy(s => s.Group)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(s => s.Segment)]);
+
+        public RoaringBitmap? Segment(string group, string segment) =>
+            _segments.TryGetValue((group, segment), out SegmentInfo? info) ? store.ReadMembers(info) : null;
+
+        public RoaringBitmap Base() => _base ??= RoaringBitmap.Or([.. _segments.Values.Select(store.ReadMembers)]);
+
+        public AudienceReference? Reference(string name) =>
+            int.TryParse(name.AsSpan(1), out int i) && i < expressions.Length ? new AudienceReference.Audience(name, expressions[i]) : null;
     }
 
     private static string LoadAverage() =>
