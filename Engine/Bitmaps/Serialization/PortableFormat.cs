@@ -200,7 +200,7 @@ internal static class PortableFormat
             BinaryPrimitives.ReverseEndianness(raw, values);
         }
 
-        for (int i = 1; i < values.Length; i++)
+        for (int i = 1; i < card; i++)
         {
             if (values[i] <= values[i - 1])
             {
