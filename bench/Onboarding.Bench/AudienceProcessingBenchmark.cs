@@ -162,7 +162,7 @@ internal sealed class AudienceProcessingBenchmark : IBenchmark
             for (int s = 0; s < SegmentsPerGroup; s++)
             {
                 int index = (g * SegmentsPerGroup) + s;
-                long size = largest * (1 + (index * 49 / (Groups * SegmentsPerGroup - 1))) / 50;
+                long size = largest * (index + 1) / (Groups * SegmentsPerGroup);
                 int count = UniformSample.Fill(random, (uint)universe, size, buffer);
                 RoaringBitmap bitmap = RoaringBitmap.FromSorted(buffer.AsSpan(0, count));
                 bitmap.RunOptimize();
