@@ -47,13 +47,7 @@ public static class AudienceEvaluator
     public static long Count(string text, IAudienceSources sources, string? audienceName = null) =>
         Count(AudienceExpression.Parse(text), sources, audienceName);
 
-    /// <summary>Validates the expression and plans its evaluation over the sources.</summary>
-    /// <param name="expression">The definition.</param>
-    /// <param name="sources">The client's segments, base and audiences.</param>
-    /// <param name="audienceName">The name of the audience being defined, if any (for cycle checks).</param>
-    /// <returns>The plan; it reads the sources' bitmaps when evaluated.</returns>
-    /// <exception cref="AudienceExpressionException">The expression does not bind to the sources.</exception>
-    public static BitmapExpression Plan(AudienceExpression expression, IAudienceSources sources, string? audienceName = null)
+    private static BitmapExpression Plan(AudienceExpression expression, IAudienceSources sources, string? audienceName = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
         var binder = new AudienceBinder(sources);
