@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Onboarding.Engine.Audiences.Expressions;
@@ -26,6 +27,10 @@ public sealed class AudienceService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
+    private readonly BaseCache _base = new();
+
+    /// <summary>How many audiences are processed at once: enough to overlap one's evaluation with another's fsyncs.</summary>
+    private static int ProcessingWorkers => Math.Max(2, Environment.ProcessorCount);
 
     public AudienceService(DataFolder data, string client, AudienceOptions? options = null, TimeProvider? time = null, ILogger<AudienceService>? logger = null)
     {
@@ -66,13 +71,13 @@ public sealed class AudienceService
     public string Check(string expression)
     {
         AudienceDocument document = Load();
-        return Compile(expression, new StoreAudienceSources(_store, document, _files)).ToString();
+        return Compile(expression, Sources(document)).ToString();
     }
 
     /// <summary>The size an expression would have now, and its share of the client's base (0..1).</summary>
     public (long Size, long BaseSize) Preview(string expression)
     {
-        var sources = new StoreAudienceSources(_store, Load(), _files);
+        var sources = Sources(Load());
         AudienceExpression compiled = Compile(expression, sources);
         return (AudienceEvaluator.Count(compiled, sources), sources.Base().Cardinality);
     }
@@ -83,7 +88,7 @@ public sealed class AudienceService
         {
             AudienceDocument document = Load();
             name = CheckName(document, name);
-            string canonical = Compile(expression, new StoreAudienceSources(_store, document, _files, (name, expression)), name).ToString();
+            string canonical = Compile(expression, Sources(document, (name, expression)), name).ToString();
             DateTimeOffset now = _time.GetUtcNow();
             var audience = new Audience
             {
@@ -117,7 +122,7 @@ public sealed class AudienceService
             string finalName = newName ?? audience.Name;
             string canonical = expression is null
                 ? audience.Expression
-                : Compile(expression, new StoreAudienceSources(_store, document, _files, (finalName, expression)), finalName).ToString();
+                : Compile(expression, Sources(document, (finalName, expression)), finalName).ToString();
             Audience updated = audience with { Name = finalName, Expression = canonical, ModifiedOn = _time.GetUtcNow() };
             Replace(document, audience, updated);
             _files.Save(document);
@@ -156,7 +161,7 @@ public sealed class AudienceService
                 throw new AudienceRuleException($"Audience \"{name}\" is already active.");
             }
 
-            Compile(audience.Expression, new StoreAudienceSources(_store, document, _files));
+            Compile(audience.Expression, Sources(document));
             Audience active = audience with { Status = AudienceStatus.Active, ActivatedOn = audience.ActivatedOn ?? _time.GetUtcNow() };
             Replace(document, audience, active);
             _files.Save(document);
@@ -202,7 +207,7 @@ public sealed class AudienceService
             return run;
         }
 
-        var sources = new StoreAudienceSources(_store, document, _files);
+        var sources = Sources(document);
         return AudienceEvaluator.Evaluate(Compile(audience.Expression, sources), sources);
     }
 
@@ -219,7 +224,7 @@ public sealed class AudienceService
     public AudienceComposition Composition(string name, string? group = null)
     {
         RoaringBitmap members = Members(name);
-        var sources = new StoreAudienceSources(_store, Load(), _files);
+        var sources = Sources(Load());
         group ??= sources.Groups.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key).FirstOrDefault()
             ?? throw new AudienceRuleException($"Client {Client} has no segments yet.");
         if (!sources.Groups.TryGetValue(group, out IReadOnlyList<string>? segments))
@@ -281,7 +286,7 @@ public sealed class AudienceService
         }
 
         AudienceDocument document = Load();
-        var sources = new StoreAudienceSources(_store, document, _files);
+        var sources = Sources(document);
         List<RoaringBitmap> sets = [.. items.Select(item => AudienceEvaluator.Evaluate(Compile(AsExpression(item, document), sources), sources))];
         long[][] counts = [.. sets.Select(a => sets.Select(b => ReferenceEquals(a, b) ? a.Cardinality : a.AndCardinality(b)).ToArray())];
         return new OverlapMatrix(items, [.. sets.Select(s => s.Cardinality)], counts);
@@ -296,31 +301,47 @@ public sealed class AudienceService
         lock (_gate)
         {
             AudienceDocument document = Load();
-            var sources = new StoreAudienceSources(_store, document, _files);
+            StoreAudienceSources sources = Sources(document);
             long baseSize = sources.Base().Cardinality;
             DateTimeOffset now = _time.GetUtcNow();
-            var processed = new List<Audience>();
-            foreach (Audience audience in document.Audiences.Where(a => a.Status == AudienceStatus.Active && (only is null || a.Name == only)).ToList())
+            List<Audience> due = [.. document.Audiences.Where(a => a.Status == AudienceStatus.Active && (only is null || a.Name == only))];
+            var processed = new Audience[due.Count];
+            // Audiences are independent (a reference is evaluated from its definition, not from its last run), so
+            // they are processed in parallel: one's evaluation overlaps another's fsyncs.
+            try
             {
-                RoaringBitmap members = AudienceEvaluator.Evaluate(Compile(audience.Expression, sources, audience.Name), sources, audience.Name);
-                members = members.Clone();
-                members.RunOptimize();
-                _files.WriteRun(audience.Id, date, members);
-                ApplyRetention(audience.Id);
-                List<AudienceSizePoint> history = [.. _files.LoadHistory(audience.Id).Where(p => p.Date != date)];
-                history.Add(new AudienceSizePoint(date, members.Cardinality, baseSize, now));
-                history.Sort((a, b) => a.Date.CompareTo(b.Date));
-                _files.SaveHistory(audience.Id, history);
-                Audience updated = audience with { LastProcessed = now, Size = members.Cardinality, ShareOfBase = Share(members.Cardinality, baseSize) };
-                Replace(document, audience, updated);
-                processed.Add(updated);
+                Parallel.For(0, due.Count, new ParallelOptions { MaxDegreeOfParallelism = ProcessingWorkers }, i =>
+                    processed[i] = ProcessOne(due[i], sources, date, baseSize, now));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
+
+            for (int i = 0; i < due.Count; i++)
+            {
+                Replace(document, due[i], processed[i]);
             }
 
             _files.Save(document);
             TimeSpan duration = _time.GetElapsedTime(started);
-            _logger.LogInformation("{Client}: processed {Count} audiences for {Date} in {Duration}", Client, processed.Count, date, duration);
+            _logger.LogInformation("{Client}: processed {Count} audiences for {Date} in {Duration}", Client, processed.Length, date, duration);
             return new ProcessingReport(date, baseSize, processed, duration);
         }
+    }
+
+    /// <summary>Evaluates one audience and keeps its membership and size for the date; returns its updated record.</summary>
+    private Audience ProcessOne(Audience audience, StoreAudienceSources sources, DateOnly date, long baseSize, DateTimeOffset now)
+    {
+        RoaringBitmap members = AudienceEvaluator.Evaluate(Compile(audience.Expression, sources, audience.Name), sources, audience.Name);
+        members.RunOptimize();
+        _files.WriteRun(audience.Id, date, members);
+        ApplyRetention(audience.Id);
+        List<AudienceSizePoint> history = [.. _files.LoadHistory(audience.Id).Where(p => p.Date != date)];
+        history.Add(new AudienceSizePoint(date, members.Cardinality, baseSize, now));
+        history.Sort((a, b) => a.Date.CompareTo(b.Date));
+        _files.SaveHistory(audience.Id, history);
+        return audience with { LastProcessed = now, Size = members.Cardinality, ShareOfBase = Share(members.Cardinality, baseSize) };
     }
 
     private void ApplyRetention(int audienceId)
@@ -361,6 +382,9 @@ public sealed class AudienceService
         bool expression = item.TrimStart() is ['"' or '@' or '(', ..] || item.Contains(" AND ", StringComparison.OrdinalIgnoreCase) || item.Contains(" OR ", StringComparison.OrdinalIgnoreCase);
         return named || !expression ? new ReferenceTerm(item).ToString() : item;
     }
+
+    private StoreAudienceSources Sources(AudienceDocument document, (string Name, string Expression)? pending = null) =>
+        new(_store, document, _files, _base, pending);
 
     private DateOnly Today() => DateOnly.FromDateTime(_time.GetLocalNow().DateTime);
 

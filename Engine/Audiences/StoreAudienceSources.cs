@@ -7,22 +7,25 @@ namespace Onboarding.Engine.Audiences;
 
 /// <summary>
 /// A client's segments, base, audiences and snapshots as one expression sees them. Built per operation: the
-/// base is computed at most once, and an audience being edited can be given its new definition.
+/// base comes from the service's <see cref="BaseCache"/>, and an audience being edited can be given its new definition.
 /// </summary>
 internal sealed class StoreAudienceSources : IAudienceSources
 {
     private readonly ClientStore _store;
     private readonly AudienceDocument _document;
     private readonly AudienceFiles _files;
+    private readonly BaseCache _baseCache;
     private readonly (string Name, string Expression)? _pending;
     private readonly Dictionary<(string, string), SegmentInfo> _segments;
     private RoaringBitmap? _base;
 
-    public StoreAudienceSources(ClientStore store, AudienceDocument document, AudienceFiles files, (string Name, string Expression)? pending = null)
+    public StoreAudienceSources(
+        ClientStore store, AudienceDocument document, AudienceFiles files, BaseCache baseCache, (string Name, string Expression)? pending = null)
     {
         _store = store;
         _document = document;
         _files = files;
+        _baseCache = baseCache;
         _pending = pending;
         IReadOnlyList<SegmentInfo> segments = store.ListSegments();
         _segments = segments.ToDictionary(s => (s.Group, s.Segment));
@@ -35,7 +38,7 @@ internal sealed class StoreAudienceSources : IAudienceSources
     public RoaringBitmap? Segment(string group, string segment) =>
         _segments.TryGetValue((group, segment), out SegmentInfo? info) ? _store.ReadMembers(info) : null;
 
-    public RoaringBitmap Base() => _base ??= RoaringBitmap.Or(_segments.Values.Select(_store.ReadMembers));
+    public RoaringBitmap Base() => _base ??= _baseCache.Get(_store, _segments.Values);
 
     public AudienceReference? Reference(string name)
     {
@@ -52,5 +55,37 @@ internal sealed class StoreAudienceSources : IAudienceSources
         return _document.Snapshots.Find(s => s.Name == name) is { } snapshot
             ? new AudienceReference.Snapshot(snapshot.Name, _files.ReadSnapshot(snapshot.Id))
             : null;
+    }
+}
+
+/// <summary>
+/// A client's base (the union of its segments' current versions), kept while those versions stay current: every
+/// preview and processing run needs it, and it costs a wide union of every segment.
+/// </summary>
+internal sealed class BaseCache
+{
+    private readonly Lock _gate = new();
+    private (int Id, int Version)[] _versions = [];
+    private RoaringBitmap? _base;
+
+    /// <summary>The union of the segments' current members; shared, never to be modified.</summary>
+    public RoaringBitmap Get(ClientStore store, IEnumerable<SegmentInfo> segments)
+    {
+        (int Id, int Version)[] versions = [.. segments.Select(s => (s.Id, s.CurrentVersion)).Order()];
+        lock (_gate)
+        {
+            if (_base is not null && versions.AsSpan().SequenceEqual(_versions))
+            {
+                return _base;
+            }
+        }
+
+        RoaringBitmap union = RoaringBitmap.Or([.. segments.Select(store.ReadMembers)]);
+        lock (_gate)
+        {
+            (_versions, _base) = (versions, union);
+        }
+
+        return union;
     }
 }

@@ -282,6 +282,11 @@ public sealed partial class RoaringBitmap
             return new ArrayContainer(buffer[..unique].ToArray(), unique);
         }
 
+        if (sum <= Container.MaxArraySize && !group.Exists(static c => c is BitsetContainer))
+        {
+            return SmallUnionOfGroup(group);
+        }
+
         // Lazy union into one bitset, counted once at the end.
         ulong[] words = null!;
         int first = 0;
@@ -314,6 +319,29 @@ public sealed partial class RoaringBitmap
         }
 
         return Container.FromWords(words, BitsetOps.Count(words));
+    }
+
+    /// <summary>
+    /// The union of arrays and runs holding at most 4096 values in all, so an array: set in the thread's scratch
+    /// bitset, read back in order, and the touched words cleared again (no 8 KB allocation, no count pass).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ArrayContainer SmallUnionOfGroup(List<Container> group)
+    {
+        ulong[] words = Scratch.Words;
+        foreach (Container c in group)
+        {
+            ContainerOps.LazyOrInto(words, c);
+        }
+
+        ushort[] values = Scratch.Values;
+        int n = BitsetOps.Extract(words, values);
+        foreach (ushort v in values.AsSpan(0, n))
+        {
+            words[v >> 6] = 0;
+        }
+
+        return new ArrayContainer(values.AsSpan(0, n).ToArray(), n);
     }
 
     /// <summary>Groups of arrays with at most this many values in total are united by sorting.</summary>

@@ -85,7 +85,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
     public static RoaringBitmap FromSorted(ReadOnlySpan<uint> sortedValues)
     {
         int capacity = sortedValues.IsEmpty ? 0 : (int)((sortedValues[^1] >> 16) - (sortedValues[0] >> 16)) + 1;
-        capacity = Math.Min(capacity, sortedValues.Length);
+        capacity = Math.Max(Math.Min(capacity, sortedValues.Length), ArrayOps.PaddedLength);
         var keys = new ushort[capacity];
         var containers = new Container[capacity];
         int size = 0;
@@ -125,7 +125,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
     {
         if (values.Length <= Container.MaxArraySize)
         {
-            var lows = new ushort[values.Length];
+            var lows = new ushort[Math.Max(values.Length, ArrayOps.PaddedLength)];
             int n = 0;
             int previous = -1;
             foreach (uint v in values)
@@ -201,10 +201,9 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
         return c.Cardinality != before;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Contains(uint value)
     {
-        int i = ArrayOps.IndexOf(_keys.AsSpan(0, _size), (ushort)(value >> 16));
+        int i = ArrayOps.IndexOf(_keys, _size, (ushort)(value >> 16));
         if (i < 0)
         {
             return false;
@@ -215,7 +214,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
         ushort low = (ushort)value;
         if (c is ArrayContainer array)
         {
-            return ArrayOps.IndexOf(array.Span, low) >= 0;
+            return ArrayOps.IndexOf(array.Values, array.Count, low) >= 0;
         }
 
         if (c is BitsetContainer bitset)

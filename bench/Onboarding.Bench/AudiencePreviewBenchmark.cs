@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Onboarding.Bench.Generators;
 using Onboarding.Engine.Audiences.Expressions;
 using Onboarding.Engine.Bitmaps;
 
@@ -39,12 +40,12 @@ internal sealed class AudiencePreviewBenchmark : IBenchmark
         var build = Stopwatch.StartNew();
         var sources = new BenchSources();
         var random = new Random(seed);
-        uint[] buffer = new uint[checked((int)(members * 11 / 10) + 1024)];
+        uint[] buffer = UniformSample.Buffer(members);
         for (int g = 0; g < Groups; g++)
         {
             for (int s = 0; s < SegmentsPerGroup; s++)
             {
-                int count = SampleUniform(random, (uint)universe, members, buffer);
+                int count = UniformSample.Fill(random, (uint)universe, members, buffer);
                 sources.Add($"G{g}", $"S{s}", RoaringBitmap.FromSorted(buffer.AsSpan(0, count)));
             }
         }
@@ -118,29 +119,8 @@ internal sealed class AudiencePreviewBenchmark : IBenchmark
         yield return ("pure NOT of an OR of 10 (two groups)", $"NOT ({Join("OR", all.Where(x => x.G < 2).Select(x => Seg(x.G, x.S)))})");
     }
 
-    /// <summary>A uniform random subset of [0, universe) of about <paramref name="members"/> values, sorted (geometric gaps).</summary>
-    private static int SampleUniform(Random random, uint universe, long members, uint[] buffer)
-    {
-        double p = (double)members / universe;
-        double logQ = Math.Log(1 - p);
-        long value = -1;
-        int count = 0;
-        while (count < buffer.Length)
-        {
-            value += 1 + (long)(Math.Log(1 - random.NextDouble()) / logQ);
-            if (value >= universe)
-            {
-                break;
-            }
-
-            buffer[count++] = (uint)value;
-        }
-
-        return count;
-    }
-
     /// <summary>Wall-clock milliseconds of each run; <paramref name="cpu"/> gets the process CPU milliseconds of each.</summary>
-    private static double[] Measure(int runs, Action action, out double[] cpu)
+    internal static double[] Measure(int runs, Action action, out double[] cpu)
     {
         double[] times = new double[runs];
         cpu = new double[runs];
@@ -159,7 +139,7 @@ internal sealed class AudiencePreviewBenchmark : IBenchmark
         return times;
     }
 
-    private static double Median(double[] values)
+    internal static double Median(double[] values)
     {
         double[] sorted = [.. values.Order()];
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;

@@ -5,6 +5,7 @@ using Onboarding.Bench;
 IBenchmark[] benchmarks =
 [
     new AudiencePreviewBenchmark(),
+    new AudienceProcessingBenchmark(),
     new ExportBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),

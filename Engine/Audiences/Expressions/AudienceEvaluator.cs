@@ -8,16 +8,15 @@ namespace Onboarding.Engine.Audiences.Expressions;
 /// validated first (<see cref="AudienceExpression.Validate"/>), so the same errors apply.
 /// </summary>
 /// <remarks>
-/// The plan: an AND intersects its positive operands smallest first (by cardinality; segments and groups are
-/// fetched before references and nested expressions are evaluated, and the first empty one ends the AND) and then
-/// removes its NOT operands with AndNot on the running result, so base−x is never built inside an AND that has a
-/// positive operand; an AND of NOTs only starts from the base, and so does an AND whose positive operands may hold
-/// members outside the base (snapshots keep members who have since left every segment; NOT is relative to the
-/// current base). An OR is one wide union; its NOT operands are folded first, since NOT a OR NOT b = base − (a AND b).
-/// <c>"Group=*"</c> is a wide union of the group's segments. Segments, groups, the base and referenced audiences
-/// are fetched or computed once per evaluation. The bitmaps the sources return are never modified: in-place
-/// operations only run on bitmaps this evaluation created. <see cref="Count"/> does the same work but takes the
-/// last intersection, difference or two-way union as a cardinality without building it.
+/// The expression is planned into a <see cref="BitmapExpression"/>, which is evaluated one 16-bit key at a time
+/// without building intermediate bitmaps. The plan: an AND intersects its positive operands (smallest first, per
+/// key; segments and groups are fetched before references and nested expressions are planned, and an empty one
+/// ends the AND) and removes its NOT operands from that, so base−x is never built inside an AND that has a positive
+/// operand; an AND of NOTs only starts from the base, and so does an AND whose positive operands may hold members
+/// outside the base (snapshots keep members who have since left every segment; NOT is relative to the current
+/// base). An OR is one union; its NOT operands are folded first, since NOT a OR NOT b = base − (a AND b).
+/// <c>"Group=*"</c> is the union of the group's segments. Segments, the base and referenced audiences and snapshots
+/// are fetched or planned once per evaluation. The bitmaps the sources return are never modified.
 /// </remarks>
 public static class AudienceEvaluator
 {
@@ -27,12 +26,8 @@ public static class AudienceEvaluator
     /// <param name="audienceName">The name of the audience being defined, if any (for cycle checks).</param>
     /// <returns>A new bitmap the caller owns.</returns>
     /// <exception cref="AudienceExpressionException">The expression does not bind to the sources.</exception>
-    public static RoaringBitmap Evaluate(AudienceExpression expression, IAudienceSources sources, string? audienceName = null)
-    {
-        var evaluation = new Evaluation(Bind(expression, sources, audienceName));
-        Value value = evaluation.Evaluate(expression);
-        return value.Owned ? value.Bitmap : value.Bitmap.Clone();
-    }
+    public static RoaringBitmap Evaluate(AudienceExpression expression, IAudienceSources sources, string? audienceName = null) =>
+        Plan(expression, sources, audienceName).Evaluate();
 
     /// <summary>How many members the audience has.</summary>
     /// <param name="expression">The definition.</param>
@@ -41,7 +36,7 @@ public static class AudienceEvaluator
     /// <returns>The member count.</returns>
     /// <exception cref="AudienceExpressionException">The expression does not bind to the sources.</exception>
     public static long Count(AudienceExpression expression, IAudienceSources sources, string? audienceName = null) =>
-        new Evaluation(Bind(expression, sources, audienceName)).Count(expression);
+        Plan(expression, sources, audienceName).Count();
 
     /// <summary>Parses, validates and counts: what a preview of typed text does.</summary>
     /// <param name="text">The expression text.</param>
@@ -52,81 +47,57 @@ public static class AudienceEvaluator
     public static long Count(string text, IAudienceSources sources, string? audienceName = null) =>
         Count(AudienceExpression.Parse(text), sources, audienceName);
 
-    private static AudienceBinder Bind(AudienceExpression expression, IAudienceSources sources, string? audienceName)
+    private static BitmapExpression Plan(AudienceExpression expression, IAudienceSources sources, string? audienceName = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
         var binder = new AudienceBinder(sources);
         binder.Validate(expression, audienceName);
-        return binder;
+        return new Planner(binder).Plan(expression);
     }
 
-    /// <summary>A bitmap and whether this evaluation may modify it (it created it and nothing else holds it).</summary>
-    private readonly record struct Value(RoaringBitmap Bitmap, bool Owned)
+    private sealed class Planner(AudienceBinder binder)
     {
-        public static Value Empty => new(new RoaringBitmap(), true);
+        private static readonly BitmapExpression Empty = BitmapExpression.Or([]);
 
-        public long Cardinality => Bitmap.Cardinality;
-    }
-
-    /// <summary>An operation's result: the bitmap, or when only the count was asked for, possibly just the count.</summary>
-    private readonly record struct Outcome(Value? Value, long Count)
-    {
-        public static Outcome Of(Value value) => new(value, value.Cardinality);
-
-        public static Outcome CountOnly(long count) => new(null, count);
-    }
-
-    private sealed class Evaluation(AudienceBinder binder)
-    {
         private readonly IAudienceSources _sources = binder.Sources;
-        private readonly Dictionary<SegmentName, RoaringBitmap> _segments = [];
-        private readonly Dictionary<string, RoaringBitmap> _groups = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, RoaringBitmap> _audiences = new(StringComparer.Ordinal);
+        private readonly Dictionary<SegmentName, BitmapExpression> _segments = [];
+        private readonly Dictionary<string, BitmapExpression> _groups = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, BitmapExpression> _audiences = new(StringComparer.Ordinal);
         private readonly Dictionary<string, bool> _withinBase = new(StringComparer.Ordinal);
-        private RoaringBitmap? _base;
+        private BitmapExpression? _base;
 
-        private RoaringBitmap Base => _base ??= _sources.Base();
+        private BitmapExpression Base => _base ??= Operand(_sources.Base());
 
-        public Value Evaluate(AudienceExpression expression) => expression switch
+        public BitmapExpression Plan(AudienceExpression expression) => expression switch
         {
-            AudienceTerm term => new Value(Term(term), Owned: false),
-            NotExpression not => new Value(RoaringBitmap.AndNot(Base, Evaluate(not.Operand).Bitmap), Owned: true),
-            AndExpression and => And(and.Operands, countOnly: false).Value!.Value,
-            OrExpression or => Or(or.Operands, countOnly: false).Value!.Value,
+            AudienceTerm term => Term(term),
+            NotExpression not => Not(Plan(not.Operand)),
+            AndExpression and => And(and.Operands),
+            OrExpression or => Or(or.Operands),
             _ => throw new InvalidOperationException($"unknown expression node {expression.GetType().Name}"),
         };
 
-        public long Count(AudienceExpression expression) => expression switch
-        {
-            AudienceTerm term => Term(term).Cardinality,
-            NotExpression not => RoaringBitmap.AndNotCardinality(Base, Evaluate(not.Operand).Bitmap),
-            AndExpression and => And(and.Operands, countOnly: true).Count,
-            OrExpression or => Or(or.Operands, countOnly: true).Count,
-            _ => throw new InvalidOperationException($"unknown expression node {expression.GetType().Name}"),
-        };
+        private static BitmapExpression Operand(RoaringBitmap bitmap) => bitmap.IsEmpty ? Empty : BitmapExpression.Of(bitmap);
 
-        private Outcome And(IReadOnlyList<AudienceExpression> operands, bool countOnly)
+        private BitmapExpression Not(BitmapExpression excluded) =>
+            ReferenceEquals(excluded, Empty) ? Base : BitmapExpression.And([Base], [excluded]);
+
+        private BitmapExpression And(IReadOnlyList<AudienceExpression> operands)
         {
-            var positives = new List<Value>(operands.Count);
-            var negatives = new List<AudienceExpression>();
+            var positives = new List<BitmapExpression>(operands.Count);
             // Segments and groups first: fetching them is cheap and an empty one ends the AND before any other work
-            // (audience references and nested expressions are evaluated after).
+            // (audience references and nested expressions are planned after).
             foreach (AudienceExpression operand in operands)
             {
-                if (operand is NotExpression not)
+                if (operand is SegmentTerm or GroupTerm)
                 {
-                    negatives.Add(not.Operand);
-                }
-                else if (operand is SegmentTerm or GroupTerm)
-                {
-                    AudienceTerm term = (AudienceTerm)operand;
-                    RoaringBitmap bitmap = Term(term);
-                    if (bitmap.IsEmpty)
+                    BitmapExpression term = Term((AudienceTerm)operand);
+                    if (ReferenceEquals(term, Empty))
                     {
-                        return Outcome.Of(Value.Empty);
+                        return Empty;
                     }
 
-                    positives.Add(new Value(bitmap, Owned: false));
+                    positives.Add(term);
                 }
             }
 
@@ -134,85 +105,39 @@ public static class AudienceEvaluator
             {
                 if (operand is not (NotExpression or SegmentTerm or GroupTerm))
                 {
-                    Value value = Evaluate(operand);
-                    if (value.Bitmap.IsEmpty)
+                    BitmapExpression planned = Plan(operand);
+                    if (ReferenceEquals(planned, Empty))
                     {
-                        return Outcome.Of(Value.Empty);
+                        return Empty;
                     }
 
-                    positives.Add(value);
+                    positives.Add(planned);
                 }
             }
 
+            bool negated = operands.Any(o => o is NotExpression);
             // x AND NOT y is x ∩ (base − y), which is x − y only when x is within the base: always unless every
             // positive operand can hold members outside it (a snapshot keeps members who left every segment).
-            if (positives.Count == 0 || (negatives.Count > 0 && !operands.Any(o => o is not NotExpression && WithinBase(o))))
+            if (positives.Count == 0 || (negated && !operands.Any(o => o is not NotExpression && WithinBase(o))))
             {
-                positives.Add(new Value(Base, Owned: false));
+                positives.Add(Base);
             }
 
-            positives.Sort(static (a, b) => a.Cardinality.CompareTo(b.Cardinality));
-            int steps = positives.Count - 1 + negatives.Count;
-            Value first = positives[0];
-            if (steps == 0)
+            var negatives = new List<BitmapExpression>();
+            foreach (AudienceExpression operand in operands)
             {
-                return Outcome.Of(first);
-            }
-
-            RoaringBitmap? running = null;
-            int step = 0;
-            for (int i = 1; i < positives.Count; i++)
-            {
-                RoaringBitmap next = positives[i].Bitmap;
-                if (++step == steps && countOnly)
+                if (operand is NotExpression not && Plan(not.Operand) is var excluded && !ReferenceEquals(excluded, Empty))
                 {
-                    return Outcome.CountOnly(RoaringBitmap.AndCardinality(running ?? first.Bitmap, next));
-                }
-
-                if (running is null)
-                {
-                    running = RoaringBitmap.And(first.Bitmap, next);
-                }
-                else
-                {
-                    running.AndWith(next);
-                }
-
-                if (running.IsEmpty)
-                {
-                    return Outcome.Of(new Value(running, Owned: true));
+                    negatives.Add(excluded);
                 }
             }
 
-            foreach (AudienceExpression negative in negatives)
-            {
-                RoaringBitmap excluded = Evaluate(negative).Bitmap;
-                if (++step == steps && countOnly)
-                {
-                    return Outcome.CountOnly(RoaringBitmap.AndNotCardinality(running ?? first.Bitmap, excluded));
-                }
-
-                if (running is null)
-                {
-                    running = RoaringBitmap.AndNot(first.Bitmap, excluded);
-                }
-                else
-                {
-                    running.AndNotWith(excluded);
-                }
-
-                if (running.IsEmpty)
-                {
-                    break;
-                }
-            }
-
-            return Outcome.Of(new Value(running!, Owned: true));
+            return positives.Count == 1 && negatives.Count == 0 ? positives[0] : BitmapExpression.And(positives, negatives);
         }
 
-        private Outcome Or(IReadOnlyList<AudienceExpression> operands, bool countOnly)
+        private BitmapExpression Or(IReadOnlyList<AudienceExpression> operands)
         {
-            var values = new List<Value>(operands.Count);
+            var values = new List<BitmapExpression>(operands.Count);
             var negatives = new List<AudienceExpression>();
             foreach (AudienceExpression operand in operands)
             {
@@ -220,38 +145,24 @@ public static class AudienceEvaluator
                 {
                     negatives.Add(not.Operand);
                 }
-                else
+                else if (Plan(operand) is var planned && !ReferenceEquals(planned, Empty))
                 {
-                    values.Add(Evaluate(operand));
+                    values.Add(planned);
                 }
             }
 
             if (negatives.Count > 0)
             {
                 // NOT a OR NOT b OR … = base − (a AND b AND …): one difference instead of one per NOT.
-                RoaringBitmap excluded = negatives.Count == 1
-                    ? Evaluate(negatives[0]).Bitmap
-                    : And(negatives, countOnly: false).Value!.Value.Bitmap;
-                values.Add(new Value(RoaringBitmap.AndNot(Base, excluded), Owned: true));
+                values.Add(Not(negatives.Count == 1 ? Plan(negatives[0]) : And(negatives)));
             }
 
-            switch (values.Count)
+            return values.Count switch
             {
-                case 1:
-                    return Outcome.Of(values[0]);
-                case 2 when countOnly:
-                    return Outcome.CountOnly(RoaringBitmap.OrCardinality(values[0].Bitmap, values[1].Bitmap));
-                case 2:
-                    return Outcome.Of(new Value(RoaringBitmap.Or(values[0].Bitmap, values[1].Bitmap), Owned: true));
-                default:
-                    var bitmaps = new RoaringBitmap[values.Count];
-                    for (int i = 0; i < bitmaps.Length; i++)
-                    {
-                        bitmaps[i] = values[i].Bitmap;
-                    }
-
-                    return Outcome.Of(new Value(RoaringBitmap.Or(bitmaps), Owned: true));
-            }
+                0 => Empty,
+                1 => values[0],
+                _ => BitmapExpression.Or(values),
+            };
         }
 
         /// <summary>Whether the members are certainly all in the base (snapshots may not be).</summary>
@@ -267,37 +178,33 @@ public static class AudienceEvaluator
             _ => false,
         };
 
-        /// <summary>A term's members; shared (the sources' bitmap or this evaluation's memo), never to be modified.</summary>
-        private RoaringBitmap Term(AudienceTerm term) => term switch
+        private BitmapExpression Term(AudienceTerm term) => term switch
         {
-            SegmentTerm segment => Segment(segment),
+            SegmentTerm segment => Segment(segment.Name) ?? throw AudienceBinder.UnknownSegment(segment, _sources), // validated, but it can disappear before it is read
             GroupTerm group => Group(group),
             ReferenceTerm reference => Reference(reference),
             _ => throw new InvalidOperationException($"unknown term {term.GetType().Name}"),
         };
 
-        private RoaringBitmap Segment(SegmentTerm term) =>
-            Segment(term.Name) ?? throw AudienceBinder.UnknownSegment(term, _sources); // validated, but it can disappear before it is read
-
-        private RoaringBitmap? Segment(SegmentName name)
+        private BitmapExpression? Segment(SegmentName name)
         {
-            if (!_segments.TryGetValue(name, out RoaringBitmap? bitmap))
+            if (!_segments.TryGetValue(name, out BitmapExpression? planned))
             {
-                bitmap = _sources.Segment(name.Group, name.Segment);
-                if (bitmap is null)
+                if (_sources.Segment(name.Group, name.Segment) is not { } bitmap)
                 {
                     return null;
                 }
 
-                _segments.Add(name, bitmap);
+                planned = Operand(bitmap);
+                _segments.Add(name, planned);
             }
 
-            return bitmap;
+            return planned;
         }
 
-        private RoaringBitmap Group(GroupTerm term)
+        private BitmapExpression Group(GroupTerm term)
         {
-            if (!_groups.TryGetValue(term.Group, out RoaringBitmap? bitmap))
+            if (!_groups.TryGetValue(term.Group, out BitmapExpression? planned))
             {
                 if (!_sources.Groups.TryGetValue(term.Group, out IReadOnlyList<string>? names))
                 {
@@ -305,41 +212,41 @@ public static class AudienceEvaluator
                 }
 
                 // A segment listed but gone by the time it is read (a concurrent commit) has no members to add.
-                var members = new List<RoaringBitmap>(names.Count);
+                var members = new List<BitmapExpression>(names.Count);
                 foreach (string name in names)
                 {
-                    if (Segment(SegmentName.FromChecked(term.Group, name)) is { } segment)
+                    if (Segment(SegmentName.FromChecked(term.Group, name)) is { } segment && !ReferenceEquals(segment, Empty))
                     {
                         members.Add(segment);
                     }
                 }
 
-                bitmap = members.Count switch
+                planned = members.Count switch
                 {
-                    0 => new RoaringBitmap(),
+                    0 => Empty,
                     1 => members[0],
-                    _ => RoaringBitmap.Or(members),
+                    _ => BitmapExpression.Or(members),
                 };
-                _groups.Add(term.Group, bitmap);
+                _groups.Add(term.Group, planned);
             }
 
-            return bitmap;
+            return planned;
         }
 
-        private RoaringBitmap Reference(ReferenceTerm term)
+        private BitmapExpression Reference(ReferenceTerm term)
         {
-            if (!_audiences.TryGetValue(term.Name, out RoaringBitmap? bitmap))
+            if (!_audiences.TryGetValue(term.Name, out BitmapExpression? planned))
             {
-                bitmap = binder.Resolved(term.Name) switch
+                planned = binder.Resolved(term.Name) switch
                 {
-                    AudienceReference.Snapshot snapshot => snapshot.Members,
-                    AudienceReference.Audience => Evaluate(binder.Definition(term.Name)).Bitmap,
+                    AudienceReference.Snapshot snapshot => Operand(snapshot.Members),
+                    AudienceReference.Audience => Plan(binder.Definition(term.Name)),
                     var other => throw new InvalidOperationException($"unknown reference kind {other.GetType().Name}"),
                 };
-                _audiences.Add(term.Name, bitmap);
+                _audiences.Add(term.Name, planned);
             }
 
-            return bitmap;
+            return planned;
         }
     }
 }

@@ -448,6 +448,27 @@ internal static class ArrayOps
     }
 
     /// <summary>
+    /// Arrays built from sorted input or read from the portable format have at least this many elements (keys and
+    /// array containers), so up to 8 values are searched with one vector compare and no loop.
+    /// </summary>
+    public const int PaddedLength = 8;
+
+    /// <summary>Index of value among the first <paramref name="length"/> elements of a sorted array, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int IndexOf(ushort[] sorted, int length, ushort value)
+    {
+        if (Vector128.IsHardwareAccelerated && length <= PaddedLength && sorted.Length >= PaddedLength)
+        {
+            // Sparse bitmaps have few keys and tiny arrays: one compare, the lanes past the length masked off.
+            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(sorted)), Vector128.Create(value))
+                .ExtractMostSignificantBits() & ((1u << length) - 1);
+            return mask == 0 ? -1 : BitOperations.TrailingZeroCount(mask);
+        }
+
+        return IndexOf(sorted.AsSpan(0, length), value);
+    }
+
+    /// <summary>
     /// Index of value in a sorted span, or -1: a branchless binary search narrows the place to one vector's
     /// width, then one vector compare finds it (short spans: the compare alone).
     /// </summary>

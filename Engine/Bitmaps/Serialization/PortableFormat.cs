@@ -153,8 +153,8 @@ internal static class PortableFormat
             pos += 4 * n;
         }
 
-        var keys = new ushort[n];
-        var containers = new Container[n];
+        var keys = new ushort[Math.Max(n, ArrayOps.PaddedLength)];
+        var containers = new Container[keys.Length];
         for (int i = 0; i < n; i++)
         {
             int h = headerPos + (4 * i);
@@ -189,7 +189,7 @@ internal static class PortableFormat
     private static ArrayContainer ReadArray(ReadOnlySpan<byte> data, ref int pos, int card)
     {
         Need(data, pos, 2L * card, "an array container");
-        var values = new ushort[card];
+        var values = new ushort[Math.Max(card, ArrayOps.PaddedLength)];
         ReadOnlySpan<ushort> raw = MemoryMarshal.Cast<byte, ushort>(data.Slice(pos, 2 * card));
         if (BitConverter.IsLittleEndian)
         {
@@ -200,7 +200,7 @@ internal static class PortableFormat
             BinaryPrimitives.ReverseEndianness(raw, values);
         }
 
-        for (int i = 1; i < values.Length; i++)
+        for (int i = 1; i < card; i++)
         {
             if (values[i] <= values[i - 1])
             {

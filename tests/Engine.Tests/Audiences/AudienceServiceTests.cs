@@ -110,6 +110,35 @@ public sealed class AudienceServiceTests : IDisposable
     }
 
     [Fact]
+    public void Process_ManyAudiencesAtOnce_EachKeepsItsOwnMembershipAndSize()
+    {
+        string[] expressions =
+        [
+            "\"Loyalty=Gold\"", "\"Loyalty=Silver\" OR \"Interest=Tennis\"", "NOT \"Loyalty=Gold\"", "\"Interest=*\" AND NOT \"Loyalty=Silver\"",
+            "\"Loyalty=*\" AND NOT \"Interest=*\"", "@\"A0\" AND \"Interest=Golf\"", "NOT @\"A1\"", "\"Loyalty=Bronze\" OR \"Interest=Golf\"",
+        ];
+        for (int i = 0; i < expressions.Length; i++)
+        {
+            _audiences.Create($"A{i}", expressions[i], "ana");
+            _audiences.Activate($"A{i}");
+        }
+
+        _time.Advance(TimeSpan.FromDays(1));
+        _h.Ingest(_h.WriteFile(Row(8, "Loyalty=Gold;Interest=Golf"), Row(4, remove: "Interest=Golf")));
+        ProcessingReport report = _audiences.Process();
+
+        Assert.Equal(expressions.Length, report.Processed.Count);
+        for (int i = 0; i < expressions.Length; i++)
+        {
+            (long size, long baseSize) = _audiences.Preview(expressions[i]);
+            Assert.Equal(8, baseSize);
+            Assert.Equal(size, _audiences.Get($"A{i}").Size);
+            Assert.Equal(size, _audiences.Members($"A{i}").Cardinality);
+            Assert.Equal((new DateOnly(2026, 11, 2), size), _audiences.History($"A{i}").Select(p => (p.Date, p.Size)).Last());
+        }
+    }
+
+    [Fact]
     public void Process_KeepsMembershipForDiffs_WithinTheRetention()
     {
         _audiences.Create("Gold", "\"Loyalty=Gold\"", "ana");

@@ -8,7 +8,7 @@ namespace Onboarding.Engine.Tests.Audiences;
 /// snapshots added in code. Counts the calls (to check memoisation) and can check that nobody modified the bitmaps
 /// it handed out.
 /// </summary>
-public sealed class InMemoryAudienceSources : IAudienceSources
+public sealed class InMemoryAudienceSources(bool runOptimize = false) : IAudienceSources
 {
     private readonly Dictionary<string, List<string>> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Group, string Segment), (RoaringBitmap Bitmap, uint[] Values)> _segments = [];
@@ -42,7 +42,7 @@ public sealed class InMemoryAudienceSources : IAudienceSources
             segments.Add(segment);
         }
 
-        _segments[(group, segment)] = (RoaringBitmap.FromSorted(values), values);
+        _segments[(group, segment)] = (Build(values), values);
         _groupsView = null;
         _baseSet = null;
         return this;
@@ -57,7 +57,7 @@ public sealed class InMemoryAudienceSources : IAudienceSources
     public InMemoryAudienceSources AddSnapshot(string name, params IEnumerable<uint> members)
     {
         uint[] values = [.. members.Distinct().Order()];
-        var bitmap = RoaringBitmap.FromSorted(values);
+        RoaringBitmap bitmap = Build(values);
         _handedOut.Add((bitmap, values));
         _references[name] = new AudienceReference.Snapshot(name, bitmap);
         return this;
@@ -74,7 +74,7 @@ public sealed class InMemoryAudienceSources : IAudienceSources
     {
         BaseCalls++;
         uint[] values = [.. BaseSet().Order()];
-        var bitmap = RoaringBitmap.FromSorted(values);
+        RoaringBitmap bitmap = Build(values);
         _handedOut.Add((bitmap, values));
         return bitmap;
     }
@@ -103,5 +103,17 @@ public sealed class InMemoryAudienceSources : IAudienceSources
         {
             Assert.Equal(values, bitmap.ToArray());
         }
+    }
+
+    /// <summary>Arrays and bitsets, or with runOptimize the run containers where they are smaller.</summary>
+    private RoaringBitmap Build(uint[] values)
+    {
+        var bitmap = RoaringBitmap.FromSorted(values);
+        if (runOptimize)
+        {
+            bitmap.RunOptimize();
+        }
+
+        return bitmap;
     }
 }

@@ -86,5 +86,19 @@ public class ArrayOpsTests
             Assert.Equal(a.Union(b).Order(), dst[..ArrayOps.Union(a, b, dst)]);
         }
     }
-}
 
+    [Fact]
+    public void IndexOf_PaddedArray_IgnoresTheElementsPastTheLength()
+    {
+        // What lies past the length (left over from a removal, or zero padding) must never be found.
+        ushort[] padded = [3, 9, 40, 41, 500, 6000, 65534, 65535, 0, 0];
+        for (int length = 0; length <= padded.Length - 2; length++)
+        {
+            foreach (ushort v in (ushort[])[0, 1, 3, 9, 40, 41, 500, 6000, 65534, 65535])
+            {
+                int expected = Array.IndexOf(padded, v, 0, length);
+                Assert.True(expected == ArrayOps.IndexOf(padded, length, v), $"length {length}, value {v}");
+            }
+        }
+    }
+}

@@ -336,6 +336,32 @@ public class RoaringBitmapTests
     }
 
     [Fact]
+    public void WideOr_SmallGroupsOfArraysAndRuns_AreArraysAndLeaveNothingBehind()
+    {
+        // Per key, three arrays and a run holding 300..4096 values in all: united in the scratch bitset, which the
+        // next union (same thread) must find empty again.
+        static RoaringBitmap Part(uint key, int first, int count, int step)
+        {
+            var bitmap = RoaringBitmap.FromSorted([.. Enumerable.Range(0, count).Select(i => (key << 16) | (uint)(first + (i * step)))]);
+            bitmap.RunOptimize();
+            return bitmap;
+        }
+
+        for (int round = 0; round < 2; round++)
+        {
+            uint key = (uint)(3 + round);
+            int shift = round * 10_001;
+            RoaringBitmap[] parts =
+                [Part(key, shift, 100, 7), Part(key, shift + 1, 900, 3), Part(key, shift + 5000, 1000, 1), Part(key, shift + 20_000, 2000, 2)];
+            uint[] expected = SortedReference.OrAll([.. parts.Select(p => p.ToArray())]);
+
+            RoaringBitmap union = RoaringBitmap.Or(parts);
+
+            BitmapAssert.Holds(expected, union, $"round {round}");
+        }
+    }
+
+    [Fact]
     public void WideOr_ManyBitmaps_EqualsPairwiseUnion()
     {
         var random = new Random(11);

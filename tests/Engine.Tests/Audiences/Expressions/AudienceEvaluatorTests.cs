@@ -111,12 +111,24 @@ public class AudienceEvaluatorTests
     /// evaluator and by a HashSet model; the canonical text re-parses to the same tree and the same members.
     /// </summary>
     [Fact]
-    public void Evaluate_RandomExpressions_MatchHashSetModel()
+    public void Evaluate_RandomExpressions_MatchHashSetModel() =>
+        AssertRandomExpressionsMatchModel(seeds: 300, SmallUniverse(), runOptimize: false);
+
+    /// <summary>
+    /// The same over 16 keys whose blocks take every container kind (sparse arrays, arrays and bitsets either side of
+    /// 4096, runs, full blocks; members drawn at densities up to 1 and run-optimized), so that the key-by-key
+    /// evaluation combines arrays, bitsets and runs in scratch bitsets, with NOT taken against a many-key base.
+    /// </summary>
+    [Fact]
+    public void Evaluate_RandomExpressionsOverManyMixedKeys_MatchHashSetModel() =>
+        AssertRandomExpressionsMatchModel(seeds: 20, ManyKeyUniverse(), runOptimize: true);
+
+    private static void AssertRandomExpressionsMatchModel(int seeds, uint[] universe, bool runOptimize)
     {
-        for (int seed = 0; seed < 300; seed++)
+        for (int seed = 0; seed < seeds; seed++)
         {
             var random = new Random(seed);
-            InMemoryAudienceSources sources = RandomWorld(random);
+            InMemoryAudienceSources sources = RandomWorld(random, universe, runOptimize);
             for (int i = 0; i < 5; i++)
             {
                 AudienceExpression expression = RandomExpression(random, depth: 4, references: ["Snap", "Aud1", "Aud0"]);
@@ -149,24 +161,26 @@ public class AudienceEvaluatorTests
 
     private static readonly string[] GroupNames = ["Loyalty", "Region", "Channel"];
 
-    private static InMemoryAudienceSources RandomWorld(Random random)
+    private static InMemoryAudienceSources RandomWorld(Random random, uint[] universe, bool runOptimize)
     {
-        var sources = new InMemoryAudienceSources();
-        double[] densities = [0, 0.02, 0.3, 0.8];
+        var sources = new InMemoryAudienceSources(runOptimize);
+        double[] densities = runOptimize ? [0, 0.02, 0.3, 0.8, 1, 1] : [0, 0.02, 0.3, 0.8];
         foreach ((string group, string segment) in Segments)
         {
             double density = densities[random.Next(densities.Length)];
-            sources.AddSegment(group, segment, Universe().Where(_ => random.NextDouble() < density));
+            sources.AddSegment(group, segment, universe.Where(_ => random.NextDouble() < density));
         }
 
-        sources.AddSnapshot("Snap", [.. Universe().Where(_ => random.NextDouble() < 0.1), 3_000_000, 3_000_001]);
+        sources.AddSnapshot("Snap", [.. universe.Where(_ => random.NextDouble() < 0.1), 3_000_000, 3_000_001]);
         sources.AddAudience("Aud0", RandomExpression(random, depth: 3, references: ["Snap"]).ToString());
         sources.AddAudience("Aud1", RandomExpression(random, depth: 3, references: ["Snap", "Aud0"]).ToString());
         return sources;
     }
 
     /// <summary>Values in three containers: sparse (array), sparse, and 6000 consecutive values (bitset when dense).</summary>
-    private static IEnumerable<uint> Universe()
+    private static uint[] SmallUniverse() => [.. SmallUniverseValues()];
+
+    private static IEnumerable<uint> SmallUniverseValues()
     {
         for (uint v = 0; v < 200; v++)
         {
@@ -182,6 +196,24 @@ public class AudienceEvaluatorTests
         {
             yield return v;
         }
+    }
+
+    /// <summary>16 keys; block k holds 40 scattered values, 4,000 or 8,000 consecutive values, or the whole block.</summary>
+    private static uint[] ManyKeyUniverse()
+    {
+        var values = new List<uint>();
+        for (uint key = 0; key < 16; key++)
+        {
+            uint high = key << 16;
+            int length = (key % 4) switch { 0 => 40, 1 => 4_000, 2 => 8_000, _ => 65_536 };
+            uint step = key % 4 == 0 ? 1_000u : 1u;
+            for (uint i = 0; i < length; i++)
+            {
+                values.Add(high | (i * step));
+            }
+        }
+
+        return [.. values];
     }
 
     private static AudienceExpression RandomExpression(Random random, int depth, string[] references)
