@@ -13,8 +13,11 @@ public sealed class ClientStore : IDisposable
     private readonly Catalog _catalog;
     private readonly CommitJournal _journal;
     private const int VersionCacheCapacity = 256;
+    private const int SuppressionSeries = 0;
     private readonly Dictionary<IdType, IdDictionary> _dictionaries = [];
     private readonly Dictionary<(int Id, int Version), RoaringBitmap> _versionCache = [];
+    private readonly SegmentFiles _suppressionFiles;
+    private RoaringBitmap _suppressed = new();
 
     private ClientStore(string name, string folder, Catalog catalog, CommitJournal journal)
     {
@@ -23,6 +26,7 @@ public sealed class ClientStore : IDisposable
         _catalog = catalog;
         _journal = journal;
         Segments = new SegmentFiles(Path.Combine(folder, "segments"));
+        _suppressionFiles = new SegmentFiles(Path.Combine(folder, "suppressed"));
     }
 
     public string Name { get; }
@@ -32,6 +36,28 @@ public sealed class ClientStore : IDisposable
     public SegmentFiles Segments { get; }
 
     public long NextSequence => _journal.NextSequence;
+
+    /// <summary>
+    /// The members this client was asked to forget (right to erasure): no segment holds them, and ingestion and
+    /// every audience read leave them out. Do not modify it.
+    /// </summary>
+    public RoaringBitmap Suppressed => Volatile.Read(ref _suppressed);
+
+    /// <summary>The current suppression version (0 when nothing was ever forgotten).</summary>
+    public int SuppressionVersion { get; private set; }
+
+    /// <summary>The suppression version files, kept beside the segments (one series, id 0).</summary>
+    public string SuppressionFolder => _suppressionFiles.Folder;
+
+    /// <summary><paramref name="members"/> without the suppressed ones (the same instance when none of them is).</summary>
+    public RoaringBitmap WithoutSuppressed(RoaringBitmap members)
+    {
+        RoaringBitmap suppressed = Suppressed;
+        return suppressed.IsEmpty || !members.Intersects(suppressed) ? members : members - suppressed;
+    }
+
+    /// <summary>Every committed journal entry, oldest first.</summary>
+    public IReadOnlyList<JournalEntry> JournalEntries => _journal.Entries;
 
     /// <summary>
     /// Opens a client's folder and brings the catalog level with the journal: entries the catalog lost in a
@@ -118,8 +144,13 @@ public sealed class ClientStore : IDisposable
     /// ordinal a new version mentions is durable), version files are written durably, then the journal line
     /// is appended and fsynced (the commit point), then the catalog is updated.
     /// </summary>
-    public void Commit(JournalEntry entry, IReadOnlyList<(SegmentChange Change, RoaringBitmap Members)> versions)
+    public void Commit(JournalEntry entry, IReadOnlyList<(SegmentChange Change, RoaringBitmap Members)> versions, RoaringBitmap? suppressed = null)
     {
+        if ((entry.Suppression is null) != (suppressed is null))
+        {
+            throw new ArgumentException("A suppression change and the suppressed members go together.", nameof(suppressed));
+        }
+
         foreach (IdDictionary dictionary in _dictionaries.Values)
         {
             dictionary.Flush();
@@ -130,7 +161,18 @@ public sealed class ClientStore : IDisposable
             Segments.Write(change.SegmentId, change.Version, members);
         }
 
+        if (entry.Suppression is { } suppression)
+        {
+            _suppressionFiles.Write(SuppressionSeries, suppression.Version, suppressed!);
+        }
+
         _journal.Append(entry);
+        if (entry.Suppression is { } committed)
+        {
+            Volatile.Write(ref _suppressed, suppressed!);
+            SuppressionVersion = committed.Version;
+        }
+
         _catalog.Apply(Name, entry);
     }
 
@@ -148,8 +190,15 @@ public sealed class ClientStore : IDisposable
     {
         long applied = _catalog.AppliedSequence(Name);
         var committed = new HashSet<(int, int)>();
+        var suppressions = new HashSet<(int, int)>();
         foreach (JournalEntry entry in _journal.Entries)
         {
+            if (entry.Suppression is { } suppression)
+            {
+                suppressions.Add((SuppressionSeries, suppression.Version));
+                SuppressionVersion = suppression.Version;
+            }
+
             if (entry.Sequence > applied)
             {
                 _catalog.Apply(Name, entry);
@@ -162,5 +211,10 @@ public sealed class ClientStore : IDisposable
         }
 
         Segments.DeleteUnreferenced(committed);
+        _suppressionFiles.DeleteUnreferenced(suppressions);
+        if (SuppressionVersion > 0)
+        {
+            _suppressed = _suppressionFiles.Read(SuppressionSeries, SuppressionVersion);
+        }
     }
 }

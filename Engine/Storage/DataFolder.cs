@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Audit;
 
 namespace Onboarding.Engine.Storage;
 
@@ -25,11 +26,15 @@ public sealed partial class DataFolder : IDisposable
         _lock = folderLock;
         Catalog = catalog;
         _logger = logger;
+        Audit = AuditLog.For(path);
     }
 
     public string Path { get; }
 
     public Catalog Catalog { get; }
+
+    /// <summary>Where operator actions on this data folder are recorded.</summary>
+    public AuditLog Audit { get; }
 
     /// <summary>Opens a data folder for writing, creating it (owner-only) if needed, and recovers from any crash.</summary>
     public static DataFolder Open(string path, ILoggerFactory? loggers = null)
