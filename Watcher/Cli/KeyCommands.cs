@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Sftp;
 
@@ -17,6 +18,8 @@ internal static class KeyCommands
             try
             {
                 KeyRotationReport report = SecretKeyRotation.Rotate(data, [new SftpInboxStore(data)]);
+                AuditLog.For(data).Record(AuditLog.DefaultActor, AuditActions.KeysRotate, null, report.CurrentKeyId,
+                    $"{report.SecretsReencrypted} secret(s) re-encrypted; dropped: {(report.KeysDropped.Count > 0 ? string.Join(", ", report.KeysDropped) : "none")}");
                 Console.WriteLine($"Secrets are encrypted with key {report.CurrentKeyId} ({report.KeySource}); {report.SecretsReencrypted} secret(s) re-encrypted.");
                 if (report.KeysDropped.Count > 0)
                 {

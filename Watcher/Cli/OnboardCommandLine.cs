@@ -25,6 +25,8 @@ internal static class OnboardCommandLine
             WatchCommands.Files(),
             InboxCommands.Inbox(),
             KeyCommands.Keys(),
+            ForgetCommands.Forget(),
+            AuditCommands.Audit(),
         };
         return root;
     }
