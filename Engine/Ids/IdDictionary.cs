@@ -227,6 +227,31 @@ public sealed class IdDictionary : IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies the file as it stands (for a backup), safe while the writer adds: the header pages are read first and
+    /// the records after them, so every commit the copy's headers hold has its records in the copy (a Flush writes
+    /// records before their commit). Opening the copy yields at least everything flushed before this was called.
+    /// </summary>
+    public void CopyTo(Stream destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        byte[] buffer = new byte[1 << 20];
+        int header = ReadFully(_file, buffer.AsSpan(0, IdDictionaryHeader.DataOffset), 0);
+        destination.Write(buffer, 0, header);
+        long length = RandomAccess.GetLength(_file);
+        for (long offset = IdDictionaryHeader.DataOffset; offset < length;)
+        {
+            int read = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+            if (read == 0)
+            {
+                break;
+            }
+
+            destination.Write(buffer, 0, read);
+            offset += read;
+        }
+    }
+
     /// <summary>Flushes (unless a previous write failed) and closes the file.</summary>
     public void Dispose()
     {

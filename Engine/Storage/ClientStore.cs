@@ -46,8 +46,8 @@ public sealed class ClientStore : IDisposable
     /// <summary>The current suppression version (0 when nothing was ever forgotten).</summary>
     public int SuppressionVersion { get; private set; }
 
-    /// <summary>The suppression version files, kept beside the segments (one series, id 0).</summary>
-    public string SuppressionFolder => _suppressionFiles.Folder;
+    /// <summary>The file of one version of the suppression set.</summary>
+    public string SuppressionPathOf(int version) => _suppressionFiles.PathOf(SuppressionSeries, version);
 
     /// <summary><paramref name="members"/> without the suppressed ones (the same instance when none of them is).</summary>
     public RoaringBitmap WithoutSuppressed(RoaringBitmap members)

@@ -58,6 +58,17 @@ public sealed class CommitJournal : IDisposable
         return ReadEntries(file, path).Entries;
     }
 
+    /// <summary>The committed entries and the bytes holding exactly them (a torn tail left out), read while a writer may append.</summary>
+    internal static (IReadOnlyList<JournalEntry> Entries, ReadOnlyMemory<byte> Committed) ReadCommittedBytes(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        (List<JournalEntry> entries, long validLength) = ReadEntries(file, path);
+        file.Seek(0, SeekOrigin.Begin);
+        byte[] content = new byte[validLength];
+        file.ReadExactly(content);
+        return (entries, content);
+    }
+
     /// <summary>Appends an entry and makes it durable; when this returns, the entry is committed.</summary>
     public void Append(JournalEntry entry)
     {

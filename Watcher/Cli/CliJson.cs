@@ -4,6 +4,7 @@ using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Audit;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Privacy;
+using Onboarding.Engine.Storage.Backup;
 
 namespace Onboarding.Watcher.Cli;
 
@@ -36,6 +37,7 @@ internal sealed record SizeJson(long Size, long BaseSize, double ShareOfBase);
 [JsonSerializable(typeof(OverlapMatrix))]
 [JsonSerializable(typeof(ProcessingReport))]
 [JsonSerializable(typeof(ErasureResult))]
+[JsonSerializable(typeof(BackupReport))]
 [JsonSerializable(typeof(IReadOnlyList<AuditRecord>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Audiences.Expressions;
 using Onboarding.Engine.Storage;
+using Onboarding.Engine.Storage.Backup;
 
 namespace Onboarding.Watcher.Cli;
 
@@ -27,6 +28,8 @@ internal static class OnboardCommandLine
             KeyCommands.Keys(),
             ForgetCommands.Forget(),
             AuditCommands.Audit(),
+            BackupCommands.Backup(),
+            BackupCommands.Restore(),
         };
         return root;
     }
@@ -51,7 +54,7 @@ internal static class OnboardCommandLine
         {
             return result.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception ex) when (ex is AudienceRuleException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is AudienceRuleException or BackupException or AudienceExpressionException or DataFolderLockedException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;

@@ -115,7 +115,7 @@ public sealed class ErasureServiceTests : IDisposable
     public void SuppressionFileWithoutItsJournalLine_IsDebris_DeletedOnOpen_AndNothingIsSuppressed()
     {
         Forget(Id(3));
-        string stray = Path.Combine(Store.SuppressionFolder, "0", "2.roar");
+        string stray = Store.SuppressionPathOf(2);
         var bitmap = new RoaringBitmap();
         bitmap.Add(MemberOf(2));
         using (FileStream file = File.Create(stray))
