@@ -38,7 +38,8 @@ internal static class OnboardCommandLine
     public static int Run(string[] args, TextWriter? error = null)
     {
         error ??= Console.Error;
-        ParseResult result = Build().Parse(args);
+        // No response files: an audience expression may start with @ ('@"Gold golfers" AND ...').
+        ParseResult result = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (result.Errors.Count > 0)
         {
             foreach (System.CommandLine.Parsing.ParseError parseError in result.Errors)
