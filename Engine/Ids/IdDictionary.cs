@@ -79,6 +79,9 @@ public sealed class IdDictionary : IDisposable
     /// <summary>The number of ordinals handed out (flushed or not); the next new ID gets this ordinal.</summary>
     public long Count => Volatile.Read(ref _count);
 
+    /// <summary>Whether a write failed: the instance is unusable and the file must be reopened (see the class remarks).</summary>
+    public bool IsFaulted => _faulted;
+
     /// <summary>The number of ordinals made durable by the last <see cref="Flush"/>.</summary>
     public long FlushedCount => _committed.Count;
 
@@ -285,7 +288,7 @@ public sealed class IdDictionary : IDisposable
         }
     }
 
-    /// <summary>For crash tests: closes the file as a killed process would, without flushing.</summary>
+    /// <summary>Closes the file as a killed process would, without flushing: for crash tests, and for a store whose commit failed.</summary>
     internal void CloseWithoutFlush()
     {
         _disposed = true;

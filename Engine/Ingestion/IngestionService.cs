@@ -56,6 +56,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         }
 
         var rejects = new List<RowError>();
+        long sequence = store.NextSequence;
         try
         {
             long phase = _time.GetTimestamp();
@@ -79,6 +80,12 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         {
             result = result with { Outcome = FileOutcome.Refused, Reason = ex.Message, Segments = [] };
             return Finish(store, request, result, rejects, [], received, started);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not StoreWriteException && store.NextSequence == sequence)
+        {
+            // Before the commit point (e.g. the dictionary could not write its records): nothing was committed.
+            throw new StoreWriteException(
+                $"Could not ingest {fileName} for client {store.Name}: {ex.Message} Nothing was committed; the client's segments are as they were.", ex);
         }
     }
 

@@ -18,6 +18,7 @@ public sealed class ClientStore : IDisposable
     private readonly Dictionary<(int Id, int Version), RoaringBitmap> _versionCache = [];
     private readonly SegmentFiles _suppressionFiles;
     private RoaringBitmap _suppressed = new();
+    private bool _broken;
 
     private ClientStore(string name, string folder, Catalog catalog, CommitJournal journal)
     {
@@ -79,6 +80,12 @@ public sealed class ClientStore : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether a write failed (a full disk, a read-only folder): the data folder reopens the store, recovering it
+    /// from the journal, the next time it is asked for.
+    /// </summary>
+    public bool IsBroken => _broken || _dictionaries.Values.Any(d => d.IsFaulted);
 
     /// <summary>The client's dictionary for one ID type, opened on first use.</summary>
     public IdDictionary Dictionary(IdType type)
@@ -151,22 +158,36 @@ public sealed class ClientStore : IDisposable
             throw new ArgumentException("A suppression change and the suppressed members go together.", nameof(suppressed));
         }
 
-        foreach (IdDictionary dictionary in _dictionaries.Values)
+        try
         {
-            dictionary.Flush();
+            foreach (IdDictionary dictionary in _dictionaries.Values)
+            {
+                dictionary.Flush();
+            }
+
+            foreach ((SegmentChange change, RoaringBitmap members) in versions)
+            {
+                Segments.Write(change.SegmentId, change.Version, members);
+            }
+
+            if (entry.Suppression is { } suppression)
+            {
+                _suppressionFiles.Write(SuppressionSeries, suppression.Version, suppressed!);
+            }
+
+            _journal.Append(entry);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Version files already written are debris no journal line names; reopening deletes them and drops
+            // whatever the dictionaries could not make durable. Until then this instance must not be used.
+            _broken = true;
+            throw new StoreWriteException(
+                $"Could not commit {entry.FileName} for client {Name}: {ex.Message} Nothing was committed; the client's segments are as they were. " +
+                "Free disk space or make the data folder writable, then send the file again.",
+                ex);
         }
 
-        foreach ((SegmentChange change, RoaringBitmap members) in versions)
-        {
-            Segments.Write(change.SegmentId, change.Version, members);
-        }
-
-        if (entry.Suppression is { } suppression)
-        {
-            _suppressionFiles.Write(SuppressionSeries, suppression.Version, suppressed!);
-        }
-
-        _journal.Append(entry);
         if (entry.Suppression is { } committed)
         {
             Volatile.Write(ref _suppressed, suppressed!);
@@ -178,12 +199,25 @@ public sealed class ClientStore : IDisposable
 
     public void Dispose()
     {
-        foreach (IdDictionary dictionary in _dictionaries.Values)
+        try
         {
-            dictionary.Dispose();
+            foreach (IdDictionary dictionary in _dictionaries.Values)
+            {
+                if (IsBroken)
+                {
+                    // Ordinals not yet flushed belong to the failed commit; nothing durable refers to them.
+                    dictionary.CloseWithoutFlush();
+                }
+                else
+                {
+                    dictionary.Dispose();
+                }
+            }
         }
-
-        _journal.Dispose();
+        finally
+        {
+            _journal.Dispose();
+        }
     }
 
     private void Recover()

@@ -84,7 +84,15 @@ public sealed partial class DataFolder : IDisposable
         ValidateClientName(name);
         lock (_clients)
         {
-            if (!_clients.TryGetValue(name, out ClientStore? store))
+            if (_clients.TryGetValue(name, out ClientStore? store) && store.IsBroken)
+            {
+                _logger.LogWarning("{Client}: a write to the store failed; reopening it from its journal", name);
+                _clients.Remove(name);
+                store.Dispose();
+                store = null;
+            }
+
+            if (store is null)
             {
                 store = ClientStore.Open(name, System.IO.Path.Combine(Path, "clients", name), Catalog);
                 _clients.Add(name, store);

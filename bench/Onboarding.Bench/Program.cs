@@ -5,6 +5,7 @@ using Onboarding.Bench;
 IBenchmark[] benchmarks =
 [
     new AudiencePreviewBenchmark(),
+    new FuzzBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),
     new ParserBenchmark(),
