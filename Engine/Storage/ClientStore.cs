@@ -194,7 +194,17 @@ public sealed class ClientStore : IDisposable
             SuppressionVersion = committed.Version;
         }
 
-        _catalog.Apply(Name, entry);
+        try
+        {
+            _catalog.Apply(Name, entry);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new CatalogBehindException(
+                $"{entry.FileName} was committed for client {Name}, but the catalog could not record it ({ex.Message}); " +
+                "it catches up from the journal when the data folder is opened again: restart onboard.",
+                ex);
+        }
     }
 
     public void Dispose()

@@ -25,7 +25,11 @@ public sealed class DiskFaultTests(ITestOutputHelper output) : IDisposable
         string second = Write("second.csv", Enumerable.Range(200, 3000).Select(i => Row(i, $"Loyalty=L{i % 3};Interest=I{i % 4}", i % 5 == 0 && i % 3 != 0 ? "Loyalty=L0" : string.Empty)));
         var phases = new SortedDictionary<string, int>(StringComparer.Ordinal);
         int attempts = 0;
-        for (long free = 0; free <= 200 << 10; free += 8 << 10)
+        // Up to the space the file's dictionary records and segment versions need: failing there is before the commit
+        // point. With a little more room the journal line fits and LiteDB is the one to fail, after the commit point,
+        // and closes itself (CatalogBehindException; see docs/RELIABILITY.md): that needs a process restart, not
+        // covered here.
+        for (long free = 0; free <= 104 << 10; free += 8 << 10)
         {
             string path = Path.Combine(mount.Path, $"data{free}");
             Dictionary<string, string> before;
@@ -40,10 +44,10 @@ public sealed class DiskFaultTests(ITestOutputHelper output) : IDisposable
                 error = Record.Exception(() => Assert.True(Ingest(data, second).IsApplied));
                 if (error is not null)
                 {
-                    StoreWriteException failure = Assert.IsType<StoreWriteException>(error);
-                    Assert.Contains("No space left on device", failure.Message, StringComparison.Ordinal);
-                    Assert.Contains("Nothing was committed; the client's segments are as they were.", failure.Message, StringComparison.Ordinal);
-                    phase = Phase(failure);
+                    Assert.True(error is StoreWriteException, error.ToString());
+                    Assert.Contains("No space left on device", error.Message, StringComparison.Ordinal);
+                    Assert.Contains("Nothing was committed; the client's segments are as they were.", error.Message, StringComparison.Ordinal);
+                    phase = Phase(error);
                 }
 
                 phases[phase] = phases.GetValueOrDefault(phase) + 1;
@@ -78,7 +82,7 @@ public sealed class DiskFaultTests(ITestOutputHelper output) : IDisposable
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{attempts} ingestions on a full disk: {string.Join(", ", phases.Select(p => $"{p.Key} {p.Value}"))}"));
-        Assert.True(phases.Keys.Count(k => k != "(enough space)") >= 2, "the sweep should fail in at least two phases of the commit: " + string.Join(", ", phases.Keys));
+        Assert.True(phases.ContainsKey("dictionary") && phases.ContainsKey("segment file"), "the sweep should fail in both phases before the commit point: " + string.Join(", ", phases.Keys));
     }
 
     [TmpfsFact]
@@ -95,8 +99,9 @@ public sealed class DiskFaultTests(ITestOutputHelper output) : IDisposable
             string segments = data.Client("default").Segments.Folder;
             TmpfsMount.SetImmutable(segments, immutable: true);
 
-            var error = Assert.IsType<StoreWriteException>(Record.Exception(() => Ingest(data, second)));
-            Assert.Contains("Could not commit second.csv for client default", error.Message, StringComparison.Ordinal);
+            Exception? error = Record.Exception(() => Ingest(data, second));
+            Assert.True(error is StoreWriteException, error?.ToString());
+            Assert.Contains("Could not commit second.csv for client default", error!.Message, StringComparison.Ordinal);
             Assert.Contains("make the data folder writable", error.Message, StringComparison.Ordinal);
             Assert.Equal(before, Segments(data));
 
