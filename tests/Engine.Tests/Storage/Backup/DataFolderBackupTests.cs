@@ -44,7 +44,7 @@ public sealed class DataFolderBackupTests : IDisposable
         using DataFolder copy = DataFolder.Open(RestorePath);
         foreach (string client in new[] { "acme", "beta" })
         {
-            Assert.Equal(Segments(_h.Data, client), Segments(copy, client));
+            Assert.Equal(SegmentContents(_h.Data, client), SegmentContents(copy, client));
             Assert.Equal(
                 _h.Data.Catalog.Files(client).Select(f => (f.Sequence, f.FileName, f.Outcome)),
                 copy.Catalog.Files(client).Select(f => (f.Sequence, f.FileName, f.Outcome)));
@@ -69,7 +69,7 @@ public sealed class DataFolderBackupTests : IDisposable
     public async Task BackupWhileAClientIngests_RestoresToTheStateAfterSomePrefixOfTheCommittedFiles()
     {
         var locks = new ClientWriteLocks();
-        var states = new List<Dictionary<string, string>> { Segments(_h.Data, "default") };
+        var states = new List<Dictionary<string, string>> { SegmentContents(_h.Data) };
         string[] files = [.. Enumerable.Range(0, 40).Select(i => _h.WriteFile(Row(i, $"G=S{i % 3}"), Row(i + 1000, "G=All"), Row(i - 1, string.Empty, $"G=S{(i - 1) % 3}")))];
         Task writer = Task.Run(() =>
         {
@@ -78,7 +78,7 @@ public sealed class DataFolderBackupTests : IDisposable
                 using (locks.Acquire("default"))
                 {
                     _h.Ingest(file);
-                    states.Add(Segments(_h.Data, "default"));
+                    states.Add(SegmentContents(_h.Data));
                 }
             }
         });
@@ -97,7 +97,7 @@ public sealed class DataFolderBackupTests : IDisposable
             string target = _elsewhere.File($"restored{i}");
             DataFolderBackup.Restore(folder, target);
             using DataFolder copy = DataFolder.Open(target);
-            Dictionary<string, string> restored = Segments(copy, "default");
+            Dictionary<string, string> restored = SegmentContents(copy);
             Assert.Contains(states, state => state.Count == restored.Count && !state.Except(restored).Any());
         }
     }
@@ -138,15 +138,6 @@ public sealed class DataFolderBackupTests : IDisposable
         File.Delete(manifest);
         Assert.Contains("backup.json is missing", Assert.Throws<BackupException>(() => DataFolderBackup.Restore(BackupPath, RestorePath)).Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(RestorePath));
-    }
-
-    /// <summary>Every segment of a client as "Group=Segment" → its members' ID text.</summary>
-    private static Dictionary<string, string> Segments(DataFolder data, string client)
-    {
-        ClientStore store = data.Client(client);
-        return store.ListSegments().ToDictionary(
-            s => s.Name,
-            s => string.Join(",", store.ReadMembers(s).Select(store.FormatMember).Order(StringComparer.Ordinal)));
     }
 
     public void Dispose()
