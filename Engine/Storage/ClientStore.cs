@@ -57,9 +57,6 @@ public sealed class ClientStore : IDisposable
         return suppressed.IsEmpty || !members.Intersects(suppressed) ? members : members - suppressed;
     }
 
-    /// <summary>Every committed journal entry, oldest first.</summary>
-    public IReadOnlyList<JournalEntry> JournalEntries => _journal.Entries;
-
     /// <summary>
     /// Opens a client's folder and brings the catalog level with the journal: entries the catalog lost in a
     /// crash are applied again, and version files no committed entry names are deleted.
