@@ -3,6 +3,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Onboarding.Engine.Audiences.Expressions;
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Bitmaps;
 using Onboarding.Engine.Storage;
 
@@ -26,15 +27,20 @@ public sealed class AudienceService
     private readonly AudienceOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly AuditLog _audit;
+    private readonly string _actor;
     private readonly Lock _gate = new();
     private readonly BaseCache _base = new();
 
     /// <summary>How many audiences are processed at once: enough to overlap one's evaluation with another's fsyncs.</summary>
     private static int ProcessingWorkers => Math.Max(2, Environment.ProcessorCount);
 
-    public AudienceService(DataFolder data, string client, AudienceOptions? options = null, TimeProvider? time = null, ILogger<AudienceService>? logger = null)
+    /// <param name="actor">Who the changes made through this instance are recorded as in the audit log (default: the OS user).</param>
+    public AudienceService(DataFolder data, string client, AudienceOptions? options = null, TimeProvider? time = null, ILogger<AudienceService>? logger = null, string? actor = null)
     {
         _store = data.Client(client);
+        _audit = AuditLog.For(data.Path, time);
+        _actor = actor ?? AuditLog.DefaultActor;
         _files = new AudienceFiles(Path.Combine(_store.Folder, "audiences"));
         _options = options ?? new AudienceOptions();
         _time = time ?? TimeProvider.System;
@@ -102,6 +108,7 @@ public sealed class AudienceService
             };
             document.Audiences.Add(audience);
             _files.Save(document);
+            Audit(AuditActions.AudienceCreate, name, canonical, createdBy);
             return audience;
         }
     }
@@ -126,6 +133,7 @@ public sealed class AudienceService
             Audience updated = audience with { Name = finalName, Expression = canonical, ModifiedOn = _time.GetUtcNow() };
             Replace(document, audience, updated);
             _files.Save(document);
+            Audit(AuditActions.AudienceUpdate, name, finalName == name ? canonical : $"renamed to \"{finalName}\"; {canonical}");
             return updated;
         }
     }
@@ -146,6 +154,7 @@ public sealed class AudienceService
             document.Audiences.Remove(audience);
             _files.Save(document);
             _files.DeleteAudience(audience.Id);
+            Audit(AuditActions.AudienceDelete, name, audience.Expression);
         }
     }
 
@@ -165,6 +174,7 @@ public sealed class AudienceService
             Audience active = audience with { Status = AudienceStatus.Active, ActivatedOn = audience.ActivatedOn ?? _time.GetUtcNow() };
             Replace(document, audience, active);
             _files.Save(document);
+            Audit(AuditActions.AudienceActivate, name, audience.Expression);
         }
 
         ProcessAudiences(Today(), only: name);
@@ -186,6 +196,7 @@ public sealed class AudienceService
             Audience inactive = audience with { Status = AudienceStatus.Inactive };
             Replace(document, audience, inactive);
             _files.Save(document);
+            Audit(AuditActions.AudienceDeactivate, name);
             return inactive;
         }
     }
@@ -204,7 +215,7 @@ public sealed class AudienceService
         if (audience.Status == AudienceStatus.Active && _files.RunDates(audience.Id) is [.., DateOnly last]
             && _files.ReadRun(audience.Id, last) is { } run)
         {
-            return run;
+            return _store.WithoutSuppressed(run);
         }
 
         var sources = Sources(document);
@@ -216,7 +227,7 @@ public sealed class AudienceService
     {
         AudienceDocument document = Load();
         return !document.Audiences.Exists(a => a.Name == name) && document.Snapshots.Find(s => s.Name == name) is { } snapshot
-            ? _files.ReadSnapshot(snapshot.Id)
+            ? _store.WithoutSuppressed(_files.ReadSnapshot(snapshot.Id))
             : Members(name);
     }
 
@@ -262,6 +273,7 @@ public sealed class AudienceService
             _files.WriteSnapshot(snapshot.Id, members);
             document.Snapshots.Add(snapshot);
             _files.Save(document);
+            Audit(AuditActions.AudienceSnapshot, name, $"snapshot \"{finalName}\" of {members.Cardinality:N0} members", createdBy);
             return snapshot;
         }
     }
@@ -357,7 +369,7 @@ public sealed class AudienceService
     {
         if (_files.ReadRun(audience.Id, date) is { } run)
         {
-            return run;
+            return _store.WithoutSuppressed(run);
         }
 
         string kept = string.Join(", ", _files.RunDates(audience.Id).Select(d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
@@ -385,6 +397,9 @@ public sealed class AudienceService
 
     private StoreAudienceSources Sources(AudienceDocument document, (string Name, string Expression)? pending = null) =>
         new(_store, document, _files, _base, pending);
+
+    private void Audit(string action, string audience, string? details = null, string? actor = null) =>
+        _audit.Record(actor ?? _actor, action, Client, audience, details);
 
     private DateOnly Today() => DateOnly.FromDateTime(_time.GetLocalNow().DateTime);
 

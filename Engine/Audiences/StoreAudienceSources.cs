@@ -53,7 +53,7 @@ internal sealed class StoreAudienceSources : IAudienceSources
         }
 
         return _document.Snapshots.Find(s => s.Name == name) is { } snapshot
-            ? new AudienceReference.Snapshot(snapshot.Name, _files.ReadSnapshot(snapshot.Id))
+            ? new AudienceReference.Snapshot(snapshot.Name, _store.WithoutSuppressed(_files.ReadSnapshot(snapshot.Id)))
             : null;
     }
 }

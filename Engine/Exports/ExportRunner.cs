@@ -211,7 +211,8 @@ public sealed class ExportRunner
         }
 
         ClientStore store = _data.Client(Client);
-        previous ??= new RoaringBitmap();
+        // A forgotten ID is never written again, not even as a "left" line of a delta.
+        previous = previous is null ? new RoaringBitmap() : store.WithoutSuppressed(previous);
         RoaringBitmap written = mode == ContentMode.Delta ? members | previous : members;
         var dictionaries = new Dictionary<IdType, IdDictionary>();
         foreach (IdType type in IdTypes.All)

@@ -79,6 +79,9 @@ public sealed class IdDictionary : IDisposable
     /// <summary>The number of ordinals handed out (flushed or not); the next new ID gets this ordinal.</summary>
     public long Count => Volatile.Read(ref _count);
 
+    /// <summary>Whether a write failed: the instance is unusable and the file must be reopened (see the class remarks).</summary>
+    public bool IsFaulted => _faulted;
+
     /// <summary>The number of ordinals made durable by the last <see cref="Flush"/>.</summary>
     public long FlushedCount => _committed.Count;
 
@@ -227,6 +230,31 @@ public sealed class IdDictionary : IDisposable
         }
     }
 
+    /// <summary>
+    /// Copies the file as it stands (for a backup), safe while the writer adds: the header pages are read first and
+    /// the records after them, so every commit the copy's headers hold has its records in the copy (a Flush writes
+    /// records before their commit). Opening the copy yields at least everything flushed before this was called.
+    /// </summary>
+    public void CopyTo(Stream destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        byte[] buffer = new byte[1 << 20];
+        int header = ReadFully(_file, buffer.AsSpan(0, IdDictionaryHeader.DataOffset), 0);
+        destination.Write(buffer, 0, header);
+        long length = RandomAccess.GetLength(_file);
+        for (long offset = IdDictionaryHeader.DataOffset; offset < length;)
+        {
+            int read = RandomAccess.Read(_file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+            if (read == 0)
+            {
+                break;
+            }
+
+            destination.Write(buffer, 0, read);
+            offset += read;
+        }
+    }
+
     /// <summary>Flushes (unless a previous write failed) and closes the file.</summary>
     public void Dispose()
     {
@@ -260,7 +288,7 @@ public sealed class IdDictionary : IDisposable
         }
     }
 
-    /// <summary>For crash tests: closes the file as a killed process would, without flushing.</summary>
+    /// <summary>Closes the file as a killed process would, without flushing: for crash tests, and for a store whose commit failed.</summary>
     internal void CloseWithoutFlush()
     {
         _disposed = true;

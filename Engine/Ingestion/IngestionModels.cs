@@ -25,6 +25,9 @@ public sealed record IngestionRequest(string FilePath)
 
     /// <summary>Where the reject report and summary go (defaults to beside the file).</summary>
     public string? ReportFolder { get; init; }
+
+    /// <summary>Who asked, recorded in the audit log when <see cref="Force"/> is used (default: the OS user).</summary>
+    public string? Actor { get; init; }
 }
 
 /// <summary>Per-data-folder thresholds that protect segments from bad files.</summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Bitmaps;
 using Onboarding.Engine.Ids;
 using Onboarding.Engine.Ingestion.Parsing;
@@ -55,6 +56,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         }
 
         var rejects = new List<RowError>();
+        long sequence = store.NextSequence;
         try
         {
             long phase = _time.GetTimestamp();
@@ -78,6 +80,12 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         {
             result = result with { Outcome = FileOutcome.Refused, Reason = ex.Message, Segments = [] };
             return Finish(store, request, result, rejects, [], received, started);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not StoreWriteException && store.NextSequence == sequence)
+        {
+            // Before the commit point (e.g. the dictionary could not write its records): nothing was committed.
+            throw new StoreWriteException(
+                $"Could not ingest {fileName} for client {store.Name}: {ex.Message} Nothing was committed; the client's segments are as they were.", ex);
         }
     }
 
@@ -222,7 +230,8 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         {
             (RoaringBitmap adds, RoaringBitmap removes) = target.Operations.Resolve();
             RoaringBitmap before = target.Existing is null ? new RoaringBitmap() : store.ReadMembers(target.Existing);
-            RoaringBitmap after = request.Mode == IngestionMode.Delta ? (before - removes) | adds : adds;
+            // Forgotten IDs (right to erasure) never come back through an upload.
+            RoaringBitmap after = store.WithoutSuppressed(request.Mode == IngestionMode.Delta ? (before - removes) | adds : adds);
             long added = after.AndNotCardinality(before);
             long removed = before.AndNotCardinality(after);
             CheckGuards(request, target, before.Cardinality, after.Cardinality);
@@ -320,6 +329,12 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             Changes = [.. versions.Select(v => v.Change)],
         };
         store.Commit(entry, versions);
+        if (request.Force)
+        {
+            AuditLog.For(data.Path, _time).Record(request.Actor ?? AuditLog.DefaultActor, AuditActions.IngestForced, store.Name, result.FileName,
+                $"{result.Mode.ToString().ToLowerInvariant()} file {result.Outcome.ToString().ToLowerInvariant()} with --force{(result.Reason is null ? string.Empty : ": " + result.Reason)}");
+        }
+
         result = result with { Timings = result.Timings with { Commit = _time.GetElapsedTime(commitStarted) } };
         IngestionSummary.Write(result.SummaryPath, result);
         _logger.LogInformation(

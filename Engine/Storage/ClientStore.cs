@@ -13,8 +13,12 @@ public sealed class ClientStore : IDisposable
     private readonly Catalog _catalog;
     private readonly CommitJournal _journal;
     private const int VersionCacheCapacity = 256;
+    private const int SuppressionSeries = 0;
     private readonly Dictionary<IdType, IdDictionary> _dictionaries = [];
     private readonly Dictionary<(int Id, int Version), RoaringBitmap> _versionCache = [];
+    private readonly SegmentFiles _suppressionFiles;
+    private RoaringBitmap _suppressed = new();
+    private bool _broken;
 
     private ClientStore(string name, string folder, Catalog catalog, CommitJournal journal)
     {
@@ -23,6 +27,7 @@ public sealed class ClientStore : IDisposable
         _catalog = catalog;
         _journal = journal;
         Segments = new SegmentFiles(Path.Combine(folder, "segments"));
+        _suppressionFiles = new SegmentFiles(Path.Combine(folder, "suppressed"));
     }
 
     public string Name { get; }
@@ -32,6 +37,25 @@ public sealed class ClientStore : IDisposable
     public SegmentFiles Segments { get; }
 
     public long NextSequence => _journal.NextSequence;
+
+    /// <summary>
+    /// The members this client was asked to forget (right to erasure): no segment holds them, and ingestion and
+    /// every audience read leave them out. Do not modify it.
+    /// </summary>
+    public RoaringBitmap Suppressed => Volatile.Read(ref _suppressed);
+
+    /// <summary>The current suppression version (0 when nothing was ever forgotten).</summary>
+    public int SuppressionVersion { get; private set; }
+
+    /// <summary>The file of one version of the suppression set.</summary>
+    public string SuppressionPathOf(int version) => _suppressionFiles.PathOf(SuppressionSeries, version);
+
+    /// <summary><paramref name="members"/> without the suppressed ones (the same instance when none of them is).</summary>
+    public RoaringBitmap WithoutSuppressed(RoaringBitmap members)
+    {
+        RoaringBitmap suppressed = Suppressed;
+        return suppressed.IsEmpty || !members.Intersects(suppressed) ? members : members - suppressed;
+    }
 
     /// <summary>
     /// Opens a client's folder and brings the catalog level with the journal: entries the catalog lost in a
@@ -53,6 +77,12 @@ public sealed class ClientStore : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Whether a write failed (a full disk, a read-only folder): the data folder reopens the store, recovering it
+    /// from the journal, the next time it is asked for.
+    /// </summary>
+    public bool IsBroken => _broken || _dictionaries.Values.Any(d => d.IsFaulted);
 
     /// <summary>The client's dictionary for one ID type, opened on first use.</summary>
     public IdDictionary Dictionary(IdType type)
@@ -118,38 +148,98 @@ public sealed class ClientStore : IDisposable
     /// ordinal a new version mentions is durable), version files are written durably, then the journal line
     /// is appended and fsynced (the commit point), then the catalog is updated.
     /// </summary>
-    public void Commit(JournalEntry entry, IReadOnlyList<(SegmentChange Change, RoaringBitmap Members)> versions)
+    public void Commit(JournalEntry entry, IReadOnlyList<(SegmentChange Change, RoaringBitmap Members)> versions, RoaringBitmap? suppressed = null)
     {
-        foreach (IdDictionary dictionary in _dictionaries.Values)
+        if ((entry.Suppression is null) != (suppressed is null))
         {
-            dictionary.Flush();
+            throw new ArgumentException("A suppression change and the suppressed members go together.", nameof(suppressed));
         }
 
-        foreach ((SegmentChange change, RoaringBitmap members) in versions)
+        try
         {
-            Segments.Write(change.SegmentId, change.Version, members);
+            foreach (IdDictionary dictionary in _dictionaries.Values)
+            {
+                dictionary.Flush();
+            }
+
+            foreach ((SegmentChange change, RoaringBitmap members) in versions)
+            {
+                Segments.Write(change.SegmentId, change.Version, members);
+            }
+
+            if (entry.Suppression is { } suppression)
+            {
+                _suppressionFiles.Write(SuppressionSeries, suppression.Version, suppressed!);
+            }
+
+            _journal.Append(entry);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Version files already written are debris no journal line names; reopening deletes them and drops
+            // whatever the dictionaries could not make durable. Until then this instance must not be used.
+            _broken = true;
+            throw new StoreWriteException(
+                $"Could not commit {entry.FileName} for client {Name}: {ex.Message} Nothing was committed; the client's segments are as they were. " +
+                "Free disk space or make the data folder writable, then send the file again.",
+                ex);
         }
 
-        _journal.Append(entry);
-        _catalog.Apply(Name, entry);
+        if (entry.Suppression is { } committed)
+        {
+            Volatile.Write(ref _suppressed, suppressed!);
+            SuppressionVersion = committed.Version;
+        }
+
+        try
+        {
+            _catalog.Apply(Name, entry);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new CatalogBehindException(
+                $"{entry.FileName} was committed for client {Name}, but the catalog could not record it ({ex.Message}); " +
+                "it catches up from the journal when the data folder is opened again: restart onboard.",
+                ex);
+        }
     }
 
     public void Dispose()
     {
-        foreach (IdDictionary dictionary in _dictionaries.Values)
+        try
         {
-            dictionary.Dispose();
+            foreach (IdDictionary dictionary in _dictionaries.Values)
+            {
+                if (IsBroken)
+                {
+                    // Ordinals not yet flushed belong to the failed commit; nothing durable refers to them.
+                    dictionary.CloseWithoutFlush();
+                }
+                else
+                {
+                    dictionary.Dispose();
+                }
+            }
         }
-
-        _journal.Dispose();
+        finally
+        {
+            _journal.Dispose();
+        }
     }
 
     private void Recover()
     {
         long applied = _catalog.AppliedSequence(Name);
         var committed = new HashSet<(int, int)>();
+        var suppressions = new HashSet<(int, int)>();
         foreach (JournalEntry entry in _journal.Entries)
         {
+            if (entry.Suppression is { } suppression)
+            {
+                suppressions.Add((SuppressionSeries, suppression.Version));
+                SuppressionVersion = suppression.Version;
+            }
+
             if (entry.Sequence > applied)
             {
                 _catalog.Apply(Name, entry);
@@ -162,5 +252,10 @@ public sealed class ClientStore : IDisposable
         }
 
         Segments.DeleteUnreferenced(committed);
+        _suppressionFiles.DeleteUnreferenced(suppressions);
+        if (SuppressionVersion > 0)
+        {
+            _suppressed = _suppressionFiles.Read(SuppressionSeries, SuppressionVersion);
+        }
     }
 }

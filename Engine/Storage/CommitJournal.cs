@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Onboarding.Engine.Storage;
@@ -11,7 +9,6 @@ namespace Onboarding.Engine.Storage;
 /// </summary>
 public sealed class CommitJournal : IDisposable
 {
-    private const char ChecksumSeparator = '\t';
     private readonly FileStream _file;
     private readonly List<JournalEntry> _entries;
 
@@ -28,7 +25,8 @@ public sealed class CommitJournal : IDisposable
     /// <summary>Opens (or creates) a journal for appending, truncating a torn last line.</summary>
     public static CommitJournal Open(string path)
     {
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read);
+        // Unbuffered: a failed append must leave nothing queued in a buffer to be written at dispose.
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         try
         {
             (List<JournalEntry> entries, long validLength) = ReadEntries(file, path);
@@ -60,6 +58,17 @@ public sealed class CommitJournal : IDisposable
         return ReadEntries(file, path).Entries;
     }
 
+    /// <summary>The committed entries and the bytes holding exactly them (a torn tail left out), read while a writer may append.</summary>
+    internal static (IReadOnlyList<JournalEntry> Entries, ReadOnlyMemory<byte> Committed) ReadCommittedBytes(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        (List<JournalEntry> entries, long validLength) = ReadEntries(file, path);
+        file.Seek(0, SeekOrigin.Begin);
+        byte[] content = new byte[validLength];
+        file.ReadExactly(content);
+        return (entries, content);
+    }
+
     /// <summary>Appends an entry and makes it durable; when this returns, the entry is committed.</summary>
     public void Append(JournalEntry entry)
     {
@@ -68,81 +77,70 @@ public sealed class CommitJournal : IDisposable
             throw new InvalidOperationException($"Journal sequence {entry.Sequence} does not follow {NextSequence - 1}.");
         }
 
-        string json = JsonSerializer.Serialize(entry, StorageJsonContext.Default.JournalEntry);
-        byte[] line = Encoding.UTF8.GetBytes($"{json}{ChecksumSeparator}{Checksum(json)}\n");
-        _file.Write(line);
-        _file.Flush(flushToDisk: true);
+        byte[] line = ChecksummedLine.Encode(JsonSerializer.Serialize(entry, StorageJsonContext.Default.JournalEntry));
+        long length = _file.Length;
+        try
+        {
+            _file.Write(line);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // A half-written line (a full disk) must not stay in front of the next append, where it would read as
+            // damage; cut it off if the disk lets us. If not, reopening drops it as a torn tail.
+            TryTruncate(length);
+            throw;
+        }
+
         _entries.Add(entry);
     }
 
     public void Dispose() => _file.Dispose();
 
+    private void TryTruncate(long length)
+    {
+        try
+        {
+            _file.SetLength(length);
+            _file.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     private static (List<JournalEntry> Entries, long ValidLength) ReadEntries(FileStream file, string path)
     {
-        var entries = new List<JournalEntry>();
         file.Seek(0, SeekOrigin.Begin);
         byte[] content = new byte[file.Length];
         file.ReadExactly(content);
-
-        long position = 0;
-        int lineNumber = 0;
-        while (position < content.Length)
+        (List<string> lines, long validLength) = ChecksummedLine.ReadAll(content, path, "commit journal");
+        var entries = new List<JournalEntry>(lines.Count);
+        for (int i = 0; i < lines.Count; i++)
         {
-            lineNumber++;
-            int end = Array.IndexOf(content, (byte)'\n', (int)position);
-            bool isLast = end < 0 || end == content.Length - 1;
-            JournalEntry? entry = end < 0 ? null : TryParseLine(content.AsSpan((int)position, end - (int)position));
-            if (entry is null)
-            {
-                if (isLast)
-                {
-                    // A crash while appending the last line: that file was never committed.
-                    break;
-                }
-
-                throw new InvalidDataException(
-                    $"{path}: line {lineNumber} of the commit journal is damaged but later lines are intact; " +
-                    "refusing to guess what was committed. Restore the data folder from a backup.");
-            }
-
+            JournalEntry entry = Parse(lines[i], path, i + 1);
             if (entries.Count > 0 && entry.Sequence != entries[^1].Sequence + 1)
             {
                 throw new InvalidDataException(
-                    $"{path}: line {lineNumber} has sequence {entry.Sequence}, expected {entries[^1].Sequence + 1}.");
+                    $"{path}: line {i + 1} has sequence {entry.Sequence}, expected {entries[^1].Sequence + 1}.");
             }
 
             entries.Add(entry);
-            position = end + 1;
         }
 
-        return (entries, position);
+        return (entries, validLength);
     }
 
-    private static JournalEntry? TryParseLine(ReadOnlySpan<byte> line)
+    private static JournalEntry Parse(string json, string path, int lineNumber)
     {
-        int separator = line.LastIndexOf((byte)ChecksumSeparator);
-        if (separator < 0)
-        {
-            return null;
-        }
-
-        string json = Encoding.UTF8.GetString(line[..separator]);
-        string checksum = Encoding.UTF8.GetString(line[(separator + 1)..]);
-        if (checksum != Checksum(json))
-        {
-            return null;
-        }
-
         try
         {
-            return JsonSerializer.Deserialize(json, StorageJsonContext.Default.JournalEntry);
+            return JsonSerializer.Deserialize(json, StorageJsonContext.Default.JournalEntry)
+                ?? throw new InvalidDataException($"{path}: line {lineNumber} of the commit journal holds no entry.");
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            return null;
+            throw new InvalidDataException($"{path}: line {lineNumber} of the commit journal passes its checksum but is not an entry: {ex.Message}", ex);
         }
     }
-
-    private static string Checksum(string json) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)).AsSpan(0, 8));
 }

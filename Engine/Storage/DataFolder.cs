@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Audit;
 
 namespace Onboarding.Engine.Storage;
 
@@ -25,11 +26,15 @@ public sealed partial class DataFolder : IDisposable
         _lock = folderLock;
         Catalog = catalog;
         _logger = logger;
+        Audit = AuditLog.For(path);
     }
 
     public string Path { get; }
 
     public Catalog Catalog { get; }
+
+    /// <summary>Where operator actions on this data folder are recorded.</summary>
+    public AuditLog Audit { get; }
 
     /// <summary>Opens a data folder for writing, creating it (owner-only) if needed, and recovers from any crash.</summary>
     public static DataFolder Open(string path, ILoggerFactory? loggers = null)
@@ -79,7 +84,15 @@ public sealed partial class DataFolder : IDisposable
         ValidateClientName(name);
         lock (_clients)
         {
-            if (!_clients.TryGetValue(name, out ClientStore? store))
+            if (_clients.TryGetValue(name, out ClientStore? store) && store.IsBroken)
+            {
+                _logger.LogWarning("{Client}: a write to the store failed; reopening it from its journal", name);
+                _clients.Remove(name);
+                store.Dispose();
+                store = null;
+            }
+
+            if (store is null)
             {
                 store = ClientStore.Open(name, System.IO.Path.Combine(Path, "clients", name), Catalog);
                 _clients.Add(name, store);
@@ -139,6 +152,6 @@ public sealed partial class DataFolder : IDisposable
         }
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex ClientNamePattern();
 }

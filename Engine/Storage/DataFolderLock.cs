@@ -21,6 +21,13 @@ public sealed class DataFolderLock : IDisposable
             handle.Flush();
             return new DataFolderLock(handle);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && !IsWritable(dataFolder))
+        {
+            throw new IOException(
+                $"The data folder {dataFolder} cannot be written ({ex.Message}); onboard needs to write it to commit anything. " +
+                "Check that its file system is mounted read-write, has free space and that this user may write the folder.",
+                ex);
+        }
         catch (IOException ex)
         {
             string holder = TryReadHolder(path);
@@ -32,6 +39,22 @@ public sealed class DataFolderLock : IDisposable
     }
 
     public void Dispose() => _handle.Dispose();
+
+    /// <summary>Whether a file can be created in the folder: a lock that fails in a writable folder is held by another process.</summary>
+    private static bool IsWritable(string folder)
+    {
+        string probe = Path.Combine(folder, $".write-probe-{Environment.ProcessId}");
+        try
+        {
+            File.WriteAllBytes(probe, [1]);
+            File.Delete(probe);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static string TryReadHolder(string path)
     {

@@ -46,7 +46,13 @@ public sealed record JournalEntry
     public long RowsRejected { get; init; }
 
     public IReadOnlyList<SegmentChange> Changes { get; init; } = [];
+
+    /// <summary>A new version of the client's suppression set (right to erasure), or null when it did not change.</summary>
+    public SuppressionChange? Suppression { get; init; }
 }
+
+/// <summary>A new version of a client's suppression set: the members forgotten and kept out of every segment.</summary>
+public sealed record SuppressionChange(int Version, long Size, long Added, long Removed);
 
 /// <summary>A new version of one segment written by a file.</summary>
 public sealed record SegmentChange(

@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Privacy;
+using Onboarding.Engine.Storage.Backup;
 
 namespace Onboarding.Watcher.Cli;
 
@@ -33,6 +36,9 @@ internal sealed record SizeJson(long Size, long BaseSize, double ShareOfBase);
 [JsonSerializable(typeof(AudienceDiff))]
 [JsonSerializable(typeof(OverlapMatrix))]
 [JsonSerializable(typeof(ProcessingReport))]
+[JsonSerializable(typeof(ErasureResult))]
+[JsonSerializable(typeof(BackupReport))]
+[JsonSerializable(typeof(IReadOnlyList<AuditRecord>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;
 
 internal static class CliJson

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Onboarding.Engine.Exports;
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Sftp;
 using Onboarding.Watcher.Control;
@@ -25,6 +26,8 @@ internal static class KeyCommands
             try
             {
                 KeyRotationReport report = SecretKeyRotation.Rotate(data, [new SftpInboxStore(data), new ExportDestinationSecrets(data)]);
+                AuditLog.For(data).Record(AuditLog.DefaultActor, AuditActions.KeysRotate, null, report.CurrentKeyId,
+                    $"{report.SecretsReencrypted} secret(s) re-encrypted; dropped: {(report.KeysDropped.Count > 0 ? string.Join(", ", report.KeysDropped) : "none")}");
                 Console.WriteLine($"Secrets are encrypted with key {report.CurrentKeyId} ({report.KeySource}); {report.SecretsReencrypted} secret(s) re-encrypted.");
                 if (report.KeysDropped.Count > 0)
                 {

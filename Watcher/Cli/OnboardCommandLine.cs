@@ -5,6 +5,7 @@ using Onboarding.Engine.Exports;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
 using Onboarding.Watcher.Control;
+using Onboarding.Engine.Storage.Backup;
 
 namespace Onboarding.Watcher.Cli;
 
@@ -31,6 +32,10 @@ internal static class OnboardCommandLine
             DestinationCommands.Destination(),
             EncryptionCommands.Encryption(),
             ExportCommands.Export(),
+            ForgetCommands.Forget(),
+            AuditCommands.Audit(),
+            BackupCommands.Backup(),
+            BackupCommands.Restore(),
         };
         return root;
     }
@@ -45,7 +50,9 @@ internal static class OnboardCommandLine
         return Invoke(Parse(args, context), context, args);
     }
 
-    public static ParseResult Parse(string[] args, CliContext context) => Build(context).Parse(args);
+    // No response files: an audience expression may start with @ ('@"Gold golfers" AND ...').
+    public static ParseResult Parse(string[] args, CliContext context) =>
+        Build(context).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
     public static int Invoke(ParseResult result, CliContext context, IReadOnlyList<string> args)
     {
@@ -76,7 +83,7 @@ internal static class OnboardCommandLine
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;
         }
-        catch (Exception ex) when (ex is ExportException or SecretKeyException or AudienceRuleException or AudienceExpressionException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is ExportException or BackupException or SecretKeyException or AudienceRuleException or AudienceExpressionException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;

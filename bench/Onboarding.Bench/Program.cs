@@ -7,6 +7,7 @@ IBenchmark[] benchmarks =
     new AudiencePreviewBenchmark(),
     new AudienceProcessingBenchmark(),
     new ExportBenchmark(),
+    new FuzzBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),
     new ParserBenchmark(),

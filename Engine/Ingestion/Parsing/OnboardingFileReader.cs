@@ -42,7 +42,7 @@ public sealed class OnboardingFileReader : IDisposable
     private readonly SegmentTable _segments;
     private readonly Queue<CsvMalformedRecord> _malformed = new();
     private readonly byte[] _id = new byte[IdCodec.MaxByteLength];
-    private byte[] _lastTypeCell = [];
+    private byte[]? _lastTypeCell; // null until a type cell was recognised: an empty first cell must be classified too
     private IdType _lastType;
     private bool _lastTypeIsEmail;
 
@@ -67,7 +67,7 @@ public sealed class OnboardingFileReader : IDisposable
 
         Delimiter = sniffed.Delimiter;
         HasByteOrderMark = sniffed.HasByteOrderMark;
-        _input = new LineLimitStream(stream, leaveOpen, sniffed.Buffer, sniffed.Start, sniffed.Length, options.MaxLineLength);
+        _input = new LineLimitStream(stream, leaveOpen, sniffed.Buffer, sniffed.Start, sniffed.Length, options.MaxLineLength, fileName, options.MaxFileBytes);
         _segments = new SegmentTable(options.MaxCachedCells, options.MaxErrorValueLength);
         var csvOptions = CsvReaderOptions.Default with
         {
@@ -258,7 +258,7 @@ public sealed class OnboardingFileReader : IDisposable
     {
         row = default;
         ReadOnlySpan<byte> typeCell = _csv.GetSpan(0);
-        if (!typeCell.SequenceEqual(_lastTypeCell))
+        if (_lastTypeCell is null || !typeCell.SequenceEqual(_lastTypeCell))
         {
             RowError? typeError = ClassifyType(line, typeCell);
             if (typeError is not null)

@@ -23,6 +23,16 @@ public sealed record OnboardingReadOptions
         init => field = value >= 64 ? value : throw new ArgumentOutOfRangeException(nameof(MaxLineLength), value, "at least 64 bytes");
     } = 1 << 20;
 
+    /// <summary>
+    /// The largest input, in bytes: a larger file is refused with an <see cref="OnboardingFileException"/> when the
+    /// reader gets past this many bytes (nothing of it may be applied). Defaults to 16 GiB, the inbox's decoded-size limit.
+    /// </summary>
+    public long MaxFileBytes
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxFileBytes), value, "at least 1 byte");
+    } = 16L << 30;
+
     /// <summary>How many characters of an offending value a <see cref="RowError"/> keeps. Defaults to 200.</summary>
     public int MaxErrorValueLength
     {

@@ -59,6 +59,15 @@ internal sealed class IngestionHarness : IDisposable
         return new SortedSet<string>(store.ReadMembers(info).Select(store.FormatMember), StringComparer.Ordinal);
     }
 
+    /// <summary>Every segment of a client as "Group=Segment" → its members' ID text, for comparing whole stores.</summary>
+    public static Dictionary<string, string> SegmentContents(DataFolder data, string client = DataFolder.DefaultClient)
+    {
+        ClientStore store = data.Client(client);
+        return store.ListSegments().ToDictionary(
+            s => s.Name,
+            s => string.Join(",", store.ReadMembers(s).Select(store.FormatMember).Order(StringComparer.Ordinal)));
+    }
+
     public static SortedSet<string> People(params int[] people) => new(people.Select(Id), StringComparer.Ordinal);
 
     public void Reopen()

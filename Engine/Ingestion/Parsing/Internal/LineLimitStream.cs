@@ -5,11 +5,13 @@ namespace Onboarding.Engine.Ingestion.Parsing;
 /// longer than the limit: its first <c>maxLineLength</c> bytes pass, the rest up to the line break is dropped, and
 /// the offset where the line starts in the output is queued in <see cref="TruncatedLineStarts"/>. The reader
 /// downstream therefore never buffers more than about one line of the limit, and sees the cut line as one record
-/// (line breaks inside quotes are not allowed in onboarding files).
+/// (line breaks inside quotes are not allowed in onboarding files). It also refuses input past the file-size
+/// limit, with an <see cref="OnboardingFileException"/> that ends the read.
 /// </summary>
-internal sealed class LineLimitStream(Stream source, bool leaveOpen, byte[] prefix, int prefixStart, int prefixLength, int maxLineLength)
+internal sealed class LineLimitStream(Stream source, bool leaveOpen, byte[] prefix, int prefixStart, int prefixLength, int maxLineLength, string fileName, long maxBytes)
     : Stream
 {
+    private long _input;
     private int _prefixStart = prefixStart;
     private int _prefixLength = prefixLength;
     private long _output;
@@ -48,6 +50,8 @@ internal sealed class LineLimitStream(Stream source, bool leaveOpen, byte[] pref
                 {
                     return 0;
                 }
+
+                CountInput(read);
             }
 
             int kept = Filter(buffer[..read]);
@@ -70,6 +74,8 @@ internal sealed class LineLimitStream(Stream source, bool leaveOpen, byte[] pref
                 {
                     return 0;
                 }
+
+                CountInput(read);
             }
 
             int kept = Filter(buffer.Span[..read]);
@@ -103,9 +109,20 @@ internal sealed class LineLimitStream(Stream source, bool leaveOpen, byte[] pref
         base.Dispose(disposing);
     }
 
+    private void CountInput(int read)
+    {
+        _input += read;
+        if (_input > maxBytes)
+        {
+            throw new OnboardingFileException(fileName, 0, 0,
+                $"the file is larger than the limit of {maxBytes:N0} bytes (MaxFileBytes); refused, nothing of it was applied");
+        }
+    }
+
     private int ReadPrefix(Span<byte> buffer)
     {
         int count = Math.Min(buffer.Length, _prefixLength);
+        CountInput(count);
         prefix.AsSpan(_prefixStart, count).CopyTo(buffer);
         _prefixStart += count;
         _prefixLength -= count;
