@@ -26,7 +26,20 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly List<Task> _connections = [];
 
+    private Socket? _listener;
+
     public string SocketPath => ControlProtocol.SocketPath(data.Path);
+
+    /// <summary>Binds the socket before the host reports started, so a command run right after start is served.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _listener = TryListen();
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,7 +48,7 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
             return;
         }
 
-        using Socket? listener = TryListen();
+        using Socket? listener = _listener;
         if (listener is null)
         {
             return;

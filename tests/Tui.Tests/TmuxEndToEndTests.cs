@@ -73,14 +73,17 @@ public sealed class TmuxEndToEndTests
         tmux.Keys("F3");
         tmux.WaitFor("− exclude  \"Interest=Running\"", "the row to be excluded");
 
-        // Gold is IDs 1-15, 3 of them run (4, 8, 12): 12 of the 200 IDs.
-        tmux.WaitFor("Size now: 12  ·  6.0% of base (200)", "the live preview");
+        // The figures the editor must show are the engine's, asked through the CLI (forwarded to the running TUI).
+        (long size, long baseSize) = PreviewThroughCli(Path.Combine(folder.Path, "data"), "\"Loyalty=Gold\" AND NOT \"Interest=Running\"");
+        Assert.InRange(size, 1, baseSize - 1);
+        string percent = ((double)size / baseSize).ToString("0.0%", System.Globalization.CultureInfo.InvariantCulture);
+        tmux.WaitFor($"Size now: {size:N0}  ·  {percent} of base ({baseSize:N0})", "the live preview");
         tmux.Keys("F7");
         tmux.WaitFor("cannot be edited afterwards", "the activation confirmation");
         tmux.Keys("M-a");
         tmux.WaitFor("Audience Gold walkers (active, read-only)", "the activated audience, read-only");
         tmux.Keys("Escape");
-        tmux.WaitUntil(s => System.Text.RegularExpressions.Regex.IsMatch(s, @"│active│Gold walkers\s*│[^│]*│[^│]*│[^│]*│\s*12│\s*6\.0%│"), "the active audience on the dashboard");
+        tmux.WaitUntil(s => System.Text.RegularExpressions.Regex.IsMatch(s, $@"│active│Gold walkers\s*│[^│]*│[^│]*│[^│]*│\s*{size}│\s*{System.Text.RegularExpressions.Regex.Escape(percent)}│"), "the active audience on the dashboard");
         tmux.Keys("F2");
         tmux.WaitFor("Sort: name A-Z (F6)", "the segments screen");
 
@@ -101,6 +104,14 @@ public sealed class TmuxEndToEndTests
         string[] processed = [.. tree.Where(f => f.StartsWith("processed", StringComparison.Ordinal) && f.EndsWith(".csv", StringComparison.Ordinal) && !f.EndsWith(".rejects.csv", StringComparison.Ordinal))];
         Assert.True(processed.Length == 5, "the inbox after the run:\n" + string.Join('\n', tree));
         Assert.Single(tree, f => f.EndsWith("HEMSHA2_default_20250101.csv.rejects.csv", StringComparison.Ordinal));
+    }
+
+    private static (long Size, long BaseSize) PreviewThroughCli(string data, string expression)
+    {
+        (int exit, string json, string error) = OnboardProcess.Run("--data", data, "audience", "size", "--expr", expression, "--json");
+        Assert.True(exit == 0, error);
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        return (document.RootElement.GetProperty("size").GetInt64(), document.RootElement.GetProperty("baseSize").GetInt64());
     }
 
     /// <summary>A fact that is skipped, with the reason, when tmux is not installed.</summary>

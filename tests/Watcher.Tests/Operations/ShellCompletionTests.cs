@@ -19,7 +19,8 @@ public sealed class ShellCompletionTests : IDisposable
     }
 
     [Theory]
-    [InlineData("onboard aud", "audience")]
+    [InlineData("onboard audie", "audience")]
+    [InlineData("onboard audit --s", "--since")]
     [InlineData("onboard audience li", "list")]
     [InlineData("onboard audience list --so", "--sort")]
     [InlineData("onboard inbox add", "add-sftp")]
