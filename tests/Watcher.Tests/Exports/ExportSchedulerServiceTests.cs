@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Exports;
@@ -61,6 +63,34 @@ public sealed class ExportSchedulerServiceTests : IDisposable
         ExportRun run = Assert.Single(_exports.Store.ListRuns("once"));
         Assert.Equal((ExportRunState.Complete, "sent to ops@example.com, data@example.com"), (run.State, run.Notification));
         Assert.Single(sink.Messages()); // a one-time export runs once
+    }
+
+    [Fact]
+    public async Task TheOnboardingHost_RunsDueExports_WithSmtpFromItsConfiguration()
+    {
+        using var sink = new SmtpSinkPeer();
+        Once("hosted", Now.AddMinutes(30), ["ops@example.com"]);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = _folder.Path, DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Watcher:Smtp:Host"] = SmtpSinkPeer.Host,
+            ["Watcher:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Watcher:Smtp:Tls"] = "none",
+        });
+        var options = new WatcherOptions { DataPath = _data.Path, WatchInboxes = false };
+        builder.Configuration.GetSection(WatcherOptions.Section).Bind(options);
+        builder.Services.AddSingleton<TimeProvider>(_time);
+        builder.Services.AddSingleton(_data);
+        builder.Services.AddOnboardingHost(options);
+        using IHost host = builder.Build();
+        await host.StartAsync();
+
+        _time.Advance(TimeSpan.FromMinutes(30));
+        string message = sink.WaitForMessages(1)[0];
+        await host.StopAsync();
+
+        Assert.Contains("Subject: [Onboarding] export hosted complete: 3 rows", message, StringComparison.Ordinal);
+        Assert.Equal("A_20261123_0930.csv", Path.GetFileName(Assert.Single(Delivered())));
     }
 
     [Fact]
