@@ -77,17 +77,23 @@ public sealed class ExportHistoryScheduleStore : IExportScheduleStore
             return;
         }
 
+        ExportRun recorded = run;
         if (occurrence.Status != ExportOccurrenceStatus.Complete && run.RetriesEnded is null)
         {
-            run = run with { RetriesEnded = $"{occurrence.Status.ToString().ToLowerInvariant()}: {occurrence.Error ?? "no retry left"}" };
-            store.SaveRun(run);
+            recorded = recorded with { RetriesEnded = $"{occurrence.Status.ToString().ToLowerInvariant()}: {occurrence.Error ?? "no retry left"}" };
         }
 
         if (occurrence.Status is ExportOccurrenceStatus.Complete or ExportOccurrenceStatus.Failed && run.Notification is null
             && store.FindExport(exportName) is { NotifyEmails.Count: > 0 } export)
         {
             ExportNotificationResult result = await _notifier.NotifyAsync(Notification(client, export, run, occurrence), cancellation).ConfigureAwait(false);
-            store.SaveRun(run with { Notification = result.Detail });
+            recorded = recorded with { Notification = result.Detail };
+        }
+
+        // One save after the notification: a crash in between repeats a failure notice (the run is still retrying) rather than losing it.
+        if (recorded != run)
+        {
+            store.SaveRun(recorded);
         }
     }
 
