@@ -215,6 +215,15 @@ public sealed record ExportRun
 
     public string? Error { get; init; }
 
+    /// <summary>
+    /// Set on a failed run's last attempt when the scheduler stopped retrying (cancel window closed, superseded by a
+    /// newer run, export paused or canceled): why. A failed row without it is still eligible for retry.
+    /// </summary>
+    public string? RetriesEnded { get; init; }
+
+    /// <summary>What became of the e-mail notification when the run ended ("sent to ...", "recorded, not sent: ...").</summary>
+    public string? Notification { get; init; }
+
     [JsonIgnore]
     public bool IsFinished => State is ExportRunState.Complete or ExportRunState.Failed or ExportRunState.Canceled;
 }

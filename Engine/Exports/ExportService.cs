@@ -1,5 +1,7 @@
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Exports.Csv;
 using Onboarding.Engine.Exports.Destinations;
+using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Engine.Exports.Pgp;
 using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Security;
@@ -31,14 +33,19 @@ public sealed class ExportService
     private readonly SecretProtector? _protector;
     private readonly SftpConnector? _connector;
     private readonly TimeProvider _time;
+    private readonly AuditLog _audit;
+    private readonly string _actor;
 
     /// <param name="protector">Needed to add or reach SFTP destinations (their secrets); listing works without it.</param>
-    public ExportService(string dataFolder, string client, SecretProtector? protector = null, TimeProvider? time = null, SftpConnector? connector = null)
+    /// <param name="actor">Who makes the changes, for the audit log (the operating-system user when not given).</param>
+    public ExportService(string dataFolder, string client, SecretProtector? protector = null, TimeProvider? time = null, SftpConnector? connector = null, string? actor = null)
     {
         Store = new ExportStore(dataFolder, client);
         _protector = protector;
         _connector = connector ?? (protector is null ? null : new SftpConnector(protector));
         _time = time ?? TimeProvider.System;
+        _audit = AuditLog.For(Store.DataFolder, _time);
+        _actor = actor ?? AuditLog.DefaultActor;
     }
 
     public ExportStore Store { get; }
@@ -69,6 +76,7 @@ public sealed class ExportService
 
         var destination = new Destination { Name = name, Type = DestinationType.Sftp, Sftp = endpoint, CreatedBy = createdBy, CreatedOn = _time.GetUtcNow() };
         Store.AddDestination(destination);
+        Audit(AuditActions.DestinationChange, name, $"added {destination.Display}", createdBy);
         return destination;
     }
 
@@ -82,6 +90,7 @@ public sealed class ExportService
 
         var destination = new Destination { Name = name, Type = DestinationType.Folder, Folder = Path.GetFullPath(folder), CreatedBy = createdBy, CreatedOn = _time.GetUtcNow() };
         Store.AddDestination(destination);
+        Audit(AuditActions.DestinationChange, name, $"added {destination.Display}", createdBy);
         return destination;
     }
 
@@ -94,6 +103,8 @@ public sealed class ExportService
         {
             throw new ExportException($"Client {Client} has no destination named \"{name}\".");
         }
+
+        Audit(AuditActions.DestinationChange, name, "removed");
     }
 
     /// <summary>Saves an encryption after checking that every key has a usable encryption (sub)key now.</summary>
@@ -110,6 +121,7 @@ public sealed class ExportService
             CreatedOn = _time.GetUtcNow(),
         };
         Store.AddEncryption(encryption);
+        Audit(AuditActions.EncryptionChange, name, $"added, recipients {string.Join(", ", encryption.Recipients.Select(r => r.PrimaryKeyId))}", createdBy);
         return encryption;
     }
 
@@ -122,6 +134,8 @@ public sealed class ExportService
         {
             throw new ExportException($"Client {Client} has no encryption named \"{name}\".");
         }
+
+        Audit(AuditActions.EncryptionChange, name, "removed");
     }
 
     /// <summary>Connects to a destination, writes a small temporary file and deletes it; reports each step (changes nothing).</summary>
@@ -167,12 +181,14 @@ public sealed class ExportService
         ExportConfiguration created = export with { CreatedOn = now, ModifiedOn = now };
         Validate(created);
         Store.AddExport(created);
+        Audit(AuditActions.ExportChange, created.Name, $"created ({created.State.ToString().ToLowerInvariant()}) for audience \"{created.Audience}\" to destination \"{created.Destination}\"", created.CreatedBy);
         return created;
     }
 
     /// <summary>Changes an export (not its name); a canceled export is final.</summary>
-    public ExportConfiguration Update(string name, Func<ExportConfiguration, ExportConfiguration> change) =>
-        Store.UpdateExport(name, current =>
+    public ExportConfiguration Update(string name, Func<ExportConfiguration, ExportConfiguration> change)
+    {
+        ExportConfiguration updated = Store.UpdateExport(name, current =>
         {
             if (current.State == ExportState.Canceled)
             {
@@ -183,6 +199,9 @@ public sealed class ExportService
             Validate(updated);
             return updated;
         });
+        Audit(AuditActions.ExportChange, name, $"updated: audience \"{updated.Audience}\", destination \"{updated.Destination}\", encryption \"{updated.Encryption ?? "none"}\"");
+        return updated;
+    }
 
     public ExportConfiguration Activate(string name) => SetState(name, ExportState.Active);
 
@@ -222,8 +241,15 @@ public sealed class ExportService
         }
 
         FileNameTemplate.Validate(export.FileNameTemplate);
-        _ = FileNameTemplate.FindTimeZone(export.Schedule.TimeZone);
-        ValidateSchedule(export.Name, export.Schedule);
+        try
+        {
+            export.Schedule.Validate();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ExportException($"Export \"{export.Name}\": {ex.Message}", ex);
+        }
+
         _ = ExportColumn.ParseAll(export.Format.Columns);
         if (export.Content == ContentMode.Delta && export.Format.FieldDelimiter == FieldDelimiter.Semicolon)
         {
@@ -238,45 +264,27 @@ public sealed class ExportService
 
         foreach (string address in export.NotifyEmails)
         {
-            if (!System.Net.Mail.MailAddress.TryCreate(address, out System.Net.Mail.MailAddress? parsed) || parsed.Address != address.Trim())
+            try
             {
-                throw new ExportException($"Export \"{export.Name}\": \"{address}\" is not an e-mail address.");
+                _ = EmailAddresses.Normalize(address);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ExportException($"Export \"{export.Name}\": {ex.Message}", ex);
             }
         }
     }
 
-    private static void ValidateSchedule(string name, ExportSchedule schedule)
+    private ExportConfiguration SetState(string name, ExportState state)
     {
-        if (schedule.Recurrence == ExportRecurrence.Weekly && schedule.Days.Count == 0)
-        {
-            throw new ExportException($"Export \"{name}\": a weekly schedule needs at least one day.");
-        }
-
-        if (schedule.Recurrence == ExportRecurrence.Monthly && schedule.DayOfMonth is < 1 or > 31)
-        {
-            throw new ExportException($"Export \"{name}\": the day of the month {schedule.DayOfMonth} is not between 1 and 31.");
-        }
-
-        if (schedule.Recurrence == ExportRecurrence.Cron && string.IsNullOrWhiteSpace(schedule.Cron))
-        {
-            throw new ExportException($"Export \"{name}\": a cron schedule needs an expression (five fields, e.g. \"0 6 * * 1-5\").");
-        }
-
-        if (schedule.CancelWindow < TimeSpan.Zero)
-        {
-            throw new ExportException($"Export \"{name}\": the cancel window cannot be negative.");
-        }
-
-        if (schedule.EndDate is { } end && end < DateOnly.FromDateTime(schedule.Start))
-        {
-            throw new ExportException($"Export \"{name}\": the end date {end:yyyy-MM-dd} is before the start {schedule.Start:yyyy-MM-dd}.");
-        }
-    }
-
-    private ExportConfiguration SetState(string name, ExportState state) =>
-        Store.UpdateExport(name, current => current.State == ExportState.Canceled && state != ExportState.Canceled
+        ExportConfiguration changed = Store.UpdateExport(name, current => current.State == ExportState.Canceled && state != ExportState.Canceled
             ? throw new ExportException($"Export \"{name}\" is canceled for good; it cannot be {(state == ExportState.Active ? "activated" : "paused")}. Create a new one.")
             : current with { State = state, ModifiedOn = _time.GetUtcNow() });
+        Audit(AuditActions.ExportChange, name, $"state {state.ToString().ToLowerInvariant()}");
+        return changed;
+    }
+
+    private void Audit(string action, string target, string details, string? actor = null) => _audit.Record(actor ?? _actor, action, Client, target, details);
 
     private static void CheckName(string name, string what)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
 
@@ -31,6 +32,9 @@ public sealed class WatcherOptions
     public IngestionPolicy? Policy { get; set; }
 
     public AudienceProcessingOptions AudienceProcessing { get; set; } = new();
+
+    /// <summary>The SMTP server export notifications go through (<c>Watcher:Smtp</c>); without a host they are only logged and kept in the run's history.</summary>
+    public SmtpOptions Smtp { get; set; } = new();
 
     /// <summary>Takes the PGP key file and passphrase from the environment, where they are set.</summary>
     public void ReadEnvironment(Func<string, string?> variable)

@@ -13,7 +13,7 @@ public static class WatcherServiceCollectionExtensions
 {
     /// <summary>
     /// Everything a long-running holder of a data folder runs, for <c>onboard watch</c> and the TUI alike: the local
-    /// and SFTP inboxes (unless <see cref="WatcherOptions.WatchInboxes"/> is off), the schedules, and the control
+    /// and SFTP inboxes (unless <see cref="WatcherOptions.WatchInboxes"/> is off), the schedules (audiences, exports), and the control
     /// socket that runs other processes' <c>onboard</c> commands. A new hosted service is one line here.
     /// </summary>
     public static IServiceCollection AddOnboardingHost(this IServiceCollection services, WatcherOptions options)
@@ -37,6 +37,7 @@ public static class WatcherServiceCollectionExtensions
         }
 
         services.AddAudienceProcessing(options.AudienceProcessing);
+        services.AddExportScheduling(options.Smtp);
         services.AddHostedService<ControlEndpoint>();
         return services;
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
 using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Exports;
+using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Sftp;
@@ -63,6 +64,7 @@ internal sealed class ExportHarness : IDisposable
             FileNameTemplate = "{audience}_{yyyyMMdd_HHmm}.csv",
             Destination = "out",
             State = ExportState.Active,
+            Schedule = new ExportSchedule { Recurrence = ExportRecurrence.Daily, Start = new DateTime(2026, 3, 2, 6, 0, 0) },
             CreatedBy = "ana",
         };
         return Exports.Create(change is null ? export : change(export));

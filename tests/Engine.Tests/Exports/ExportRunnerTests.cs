@@ -47,7 +47,7 @@ public sealed class ExportRunnerTests : IDisposable
                 FieldDelimiter = FieldDelimiter.Pipe,
                 Columns = ["id", "audience", "export_date", "segments:Interest", "id_type"],
             },
-            Schedule = new ExportSchedule { TimeZone = "America/New_York" },
+            Schedule = e.Schedule with { TimeZone = "America/New_York" },
         });
 
         ExportRun run = await _h.Runner.RunAsync("gold-daily", new DateTimeOffset(2026, 3, 2, 3, 0, 0, TimeSpan.Zero), CancellationToken.None);
@@ -87,7 +87,7 @@ public sealed class ExportRunnerTests : IDisposable
         _h.Export(change: e => e with
         {
             FileNameTemplate = "{client}-{export}-{audience}-{yyyy-MM-dd}T{HHmm}.csv",
-            Schedule = new ExportSchedule { TimeZone = "Asia/Tokyo" },
+            Schedule = e.Schedule with { TimeZone = "Asia/Tokyo" },
         });
 
         ExportRun run = await _h.Runner.RunAsync("gold-daily", new DateTimeOffset(2026, 12, 31, 20, 5, 0, TimeSpan.Zero), CancellationToken.None);

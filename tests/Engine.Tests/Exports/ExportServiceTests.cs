@@ -1,4 +1,5 @@
 using System.Text;
+using Onboarding.Engine.Audit;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Security;
@@ -32,12 +33,14 @@ public sealed class ExportServiceTests : IDisposable
             Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Destination = "nowhere" })).Message);
         Assert.Equal("Client default has no encryption named \"pgp\" (see onboard encryption list).",
             Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Encryption = "pgp" })).Message);
-        Assert.Equal("Unknown time zone \"Mars/Olympus\": use an IANA id such as UTC, Europe/Paris or America/New_York.",
-            Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Schedule = new ExportSchedule { TimeZone = "Mars/Olympus" } })).Message);
-        Assert.Equal("Export \"gold-daily\": \"ops@\" is not an e-mail address.",
+        Assert.Equal("Export \"gold-daily\": The export schedule is not valid: unknown time zone \"Mars/Olympus\" (use an IANA id such as Europe/Berlin or America/New_York).",
+            Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Schedule = e.Schedule with { TimeZone = "Mars/Olympus" } })).Message);
+        Assert.Equal("Export \"gold-daily\": \"ops@\" in the notification addresses is not an e-mail address (expected name@domain).",
             Assert.Throws<ExportException>(() => _h.Export(change: e => e with { NotifyEmails = ["ops@"] })).Message);
-        Assert.Equal("Export \"gold-daily\": a weekly schedule needs at least one day.",
-            Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Schedule = new ExportSchedule { Recurrence = ExportRecurrence.Weekly } })).Message);
+        Assert.Equal("Export \"gold-daily\": The export schedule is not valid: a weekly schedule needs at least one day of the week.",
+            Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Schedule = e.Schedule with { Recurrence = ExportRecurrence.Weekly } })).Message);
+        Assert.Equal("Export \"gold-daily\": The export schedule is not valid: the delivery date and time (start) is not set.",
+            Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Schedule = new ExportSchedule() })).Message);
         Assert.Equal("Export \"gold-daily\": a delta export is written in the onboarding layout, whose delimiter is comma, tab or pipe, not semicolon.",
             Assert.Throws<ExportException>(() => _h.Export(change: e => e with { Content = ContentMode.Delta, Format = new ExportFormat { FieldDelimiter = FieldDelimiter.Semicolon } })).Message);
         Assert.Equal("The export name \"a b\" is not valid: use 1 to 80 letters, digits, '-', '_' or '.', starting with a letter or digit.",
@@ -124,6 +127,31 @@ public sealed class ExportServiceTests : IDisposable
             StringComparison.Ordinal);
         Assert.Equal("An SFTP endpoint needs exactly one of a password or a private key.",
             Assert.Throws<ArgumentException>(() => _h.Exports.AddSftpDestination("p", new SftpDestinationRequest("h", 22, "u", "/in", SshdPeer.OtherFingerprint), "ana")).Message);
+    }
+
+    [Fact]
+    public void ConfigurationChanges_AreAudited_WithTheirActor_AndRefusedChangesAreNot()
+    {
+        _h.Exports.AddFolderDestination("spare", _h.PathOf("spare"), "bob");
+        _h.Export();
+        _h.Exports.Update("gold-daily", e => e with { Destination = "spare" });
+        _h.Exports.Pause("gold-daily");
+        Assert.Throws<ExportException>(() => _h.Exports.Update("gold-daily", e => e with { Destination = "nowhere" }));
+        _h.Exports.Cancel("gold-daily");
+        _h.Exports.RemoveDestination("out");
+
+        IReadOnlyList<AuditRecord> records = _h.Ingestion.Data.Audit.Read("default");
+        Assert.Equal(
+            [
+                ("ana", AuditActions.DestinationChange, "out", $"added {_h.OutFolder}"),
+                ("bob", AuditActions.DestinationChange, "spare", $"added {_h.PathOf("spare")}"),
+                ("ana", AuditActions.ExportChange, "gold-daily", "created (active) for audience \"Gold\" to destination \"out\""),
+                (AuditLog.DefaultActor, AuditActions.ExportChange, "gold-daily", "updated: audience \"Gold\", destination \"spare\", encryption \"none\""),
+                (AuditLog.DefaultActor, AuditActions.ExportChange, "gold-daily", "state paused"),
+                (AuditLog.DefaultActor, AuditActions.ExportChange, "gold-daily", "state canceled"),
+                (AuditLog.DefaultActor, AuditActions.DestinationChange, "out", "removed"),
+            ],
+            records.Where(r => r.Action != AuditActions.AudienceCreate && r.Action != AuditActions.AudienceActivate).Select(r => (r.Actor, r.Action, r.Target, r.Details)));
     }
 
     public void Dispose() => _h.Dispose();
