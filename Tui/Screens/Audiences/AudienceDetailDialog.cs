@@ -72,10 +72,12 @@ internal sealed class AudienceDetailDialog : Dialog
         var exports = new View { Title = "E_xports", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
         var configurationLabel = new Label { Text = "Configuration (Manage exports, F7, creates and changes them):" };
         ExportConfigurations = Views.Table();
+        ExportColumns.Narrow(ExportConfigurations, 30, 3, 6);
         ExportConfigurations.Y = 1;
         ExportConfigurations.Height = Dim.Percent(40);
         var historyLabel = new Label { Text = "History:", Y = Pos.Bottom(ExportConfigurations) };
         ExportHistory = Views.Table(6);
+        ExportColumns.Narrow(ExportHistory, 20, 7, 8, 10);
         ExportHistory.Y = Pos.Bottom(historyLabel);
         ExportHistory.Height = Dim.Fill();
         exports.Add(configurationLabel, ExportConfigurations, historyLabel, ExportHistory);

@@ -19,7 +19,7 @@ internal static class ExportColumns
             ["Repeats"] = e => e.Schedule.Describe(),
             ["Ends"] = e => e.Schedule.EndDate is { } end ? Format.Date(end) : e.Schedule.Recurrence == ExportRecurrence.Once ? "-" : "never",
             ["Format"] = e => Describe(e.Content),
-            ["Destination"] = e => destinations.FirstOrDefault(d => d.Name == e.Destination)?.Display is { } where ? $"{e.Destination} ({where})" : e.Destination,
+            ["Destination"] = e => destinations.FirstOrDefault(d => d.Name == e.Destination)?.Display is { } where ? $"{e.Destination}: {where}" : e.Destination,
             ["State"] = e => Format.Lower(e.State),
             ["Created by"] = e => e.CreatedBy,
         });
@@ -62,6 +62,15 @@ internal static class ExportColumns
             ["Recipients"] = e => string.Join("; ", e.Recipients.Select(r => r.UserId)),
             ["Created by"] = e => e.CreatedBy,
         });
+
+    /// <summary>Caps the long text columns (schedule in words, paths, errors) so every column fits a terminal's width.</summary>
+    public static void Narrow(TableView table, int width, params int[] columns)
+    {
+        foreach (int column in columns)
+        {
+            table.Style.GetOrCreateColumnStyle(column).MaxWidth = width;
+        }
+    }
 
     /// <summary>"in-progress", as the history says it.</summary>
     public static string State(ExportRunState state) => state == ExportRunState.InProgress ? "in-progress" : Format.Lower(state);

@@ -36,7 +36,9 @@ internal sealed class ExportsScreen : Screen
     {
         Title = "Manage exports";
         ConfigurationTable = Views.Table();
+        ExportColumns.Narrow(ConfigurationTable, 30, 3, 6);
         HistoryTable = Views.Table(6);
+        ExportColumns.Narrow(HistoryTable, 20, 7, 8, 10);
         DestinationsTable = Views.Table();
         EncryptionsTable = Views.Table();
         ConfigurationTab = Tab("_Configuration", ConfigurationTable);
