@@ -45,11 +45,13 @@ internal sealed class ExportsScreen : Screen
         HistoryTab = Tab("Hi_story", HistoryTable);
         DestinationsTab = Tab("_Destinations", DestinationsTable);
         EncryptionsTab = Tab("_Encryptions", EncryptionsTable);
-        Tabs = new Tabs { Width = Dim.Fill(), Height = Dim.Fill(1) };
+        Tabs = new Tabs { Width = Dim.Fill(), Height = Dim.Fill(2) };
         Tabs.Add(ConfigurationTab, HistoryTab, DestinationsTab, EncryptionsTab);
+        Label hint = Views.DataLabel(string.Join(" · ", Keys.Actions.Where(a => a.Bound).Select(a => $"{a.Key}: {a.Name.ToLowerInvariant()}")));
+        hint.Y = Pos.AnchorEnd(2);
         _status = Views.DataLabel(string.Empty);
         _status.Y = Pos.AnchorEnd(1);
-        Add(Tabs, _status);
+        Add(Tabs, hint, _status);
 
         ConfigurationTable.Accepting += (_, e) =>
         {
