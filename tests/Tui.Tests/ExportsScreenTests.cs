@@ -247,4 +247,56 @@ public sealed class ExportsScreenTests : IDisposable
         Assert.Contains("wrote and deleted", seen);
         Assert.Empty(Directory.GetFiles(_drop.Path));
     }
+
+    [Fact]
+    public void Encryptions_PastedKeyIsChecked_BadKeyRefusedWithTheMessage()
+    {
+        using TuiHarness tui = TuiHarness.Start();
+        using var gpg = new GpgHome();
+        using var dialog = new EncryptionDialog(tui.Session);
+        using IDisposable shown = tui.Show(dialog);
+        dialog.NameField.Text = "partner";
+
+        dialog.Save();
+        Assert.StartsWith("Armored public keys: none pasted or loaded", dialog.Problem);
+
+        dialog.KeysText.Text = "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot a key\n-----END PGP PUBLIC KEY BLOCK-----\n";
+        dialog.Save();
+        tui.WaitUntil(() => dialog.Problem != "saving…", "the engine's answer");
+        Assert.Null(dialog.Saved);
+        Assert.NotEmpty(dialog.Problem);
+
+        string keyFile = _drop.Path + "/partner.asc";
+        File.WriteAllText(keyFile, gpg.ExportPublicKey());
+        dialog.KeysText.Text = string.Empty;
+        dialog.KeyFiles.Text = keyFile;
+        dialog.LoadFiles();
+        dialog.Save();
+        tui.WaitUntil(() => dialog.Saved is not null, "the save");
+        Encryption saved = tui.OnEngine(data => new ExportService(data.Path, "default").GetEncryption("partner"));
+        Assert.Contains("Onboarding Test", Assert.Single(saved.Recipients).UserId);
+    }
+
+    [Fact]
+    public void Enter_EditsTheSelectedExport_InTheBuilder()
+    {
+        using TuiHarness tui = StartWithGold();
+        tui.OnEngine(data => new ExportService(data.Path, "default").Create(GoldExport()));
+        ExportsScreen screen = ShowExports(tui);
+        tui.WaitUntil(() => screen.Shown.Exports.Count == 1, "the configuration");
+
+        tui.Answer<ExportBuilderDialog>(
+            builder =>
+            {
+                Assert.Equal(("gold-daily", "drop", "2026-11-24", "06:00", "2026-12-31"), (builder.NameField.Text, builder.DestinationField.Text, builder.DeliveryDate.Text, builder.DeliveryTime.Text, builder.EndDate.Text));
+                builder.DeliveryTime.Text = "05:15";
+                // The save is queued on the engine before the dialog closes, so closing at once is fine.
+                builder.Save();
+            },
+            builder => builder.IsRunning);
+        tui.Press(Key.Enter);
+        tui.WaitUntil(() => tui.OnEngine(data => new ExportService(data.Path, "default").Get("gold-daily")).Schedule.Start == new DateTime(2026, 11, 24, 5, 15, 0), "the edit saved");
+        tui.Press(Key.F5);
+        tui.WaitUntil(() => screen.Shown.Exports is [{ Schedule.Start.Minute: 15 }], "the edited export on the screen");
+    }
 }
