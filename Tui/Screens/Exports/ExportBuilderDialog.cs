@@ -141,7 +141,7 @@ internal sealed class ExportBuilderDialog : ExportFormDialog<ExportConfiguration
         if (!Format.TryParseDate(DeliveryDate.Text, "Delivery date", out DateOnly date, out string problem)
             || !TryParseTime(out TimeOnly time, out problem)
             || !TryParseDays(out IReadOnlyList<DayOfWeek> days, out problem)
-            || !TryParseNumber(DayOfMonth, "Monthly: day", out double dayOfMonth, out problem)
+            || !TryParseDayOfMonth(out int dayOfMonth, out problem)
             || !TryParseNumber(CancelWindow, "Cancel window (h)", out double hours, out problem))
         {
             Problem = problem;
@@ -174,7 +174,7 @@ internal sealed class ExportBuilderDialog : ExportFormDialog<ExportConfiguration
                 Recurrence = recurrence,
                 Start = date.ToDateTime(time),
                 Days = recurrence == ExportRecurrence.Weekly ? days : [],
-                DayOfMonth = (int)dayOfMonth,
+                DayOfMonth = dayOfMonth,
                 Cron = recurrence == ExportRecurrence.Cron ? Cron.Text.Trim() : null,
                 EndDate = recurrence == ExportRecurrence.Once ? null : endDate,
                 TimeZone = TimeZone.Text.Trim(),
@@ -243,6 +243,14 @@ internal sealed class ExportBuilderDialog : ExportFormDialog<ExportConfiguration
         days = [.. parsed.Distinct()];
         problem = string.Empty;
         return true;
+    }
+
+    /// <summary>A whole number; its range (1-31) is the engine's rule.</summary>
+    private bool TryParseDayOfMonth(out int day, out string problem)
+    {
+        bool ok = int.TryParse(DayOfMonth.Text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out day);
+        problem = ok ? string.Empty : $"Monthly: day: \"{DayOfMonth.Text}\" is not a day of the month (1-31).";
+        return ok;
     }
 
     private static bool TryParseNumber(TextField field, string label, out double value, out string problem)
