@@ -1,4 +1,6 @@
+using Onboarding.Engine.Exports;
 using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
 
 namespace Onboarding.Tui.Hosting;
@@ -46,6 +48,16 @@ internal sealed class EngineAccess(DataFolder data, ClientWriteLocks locks) : ID
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Runs an export now, beside the other engine calls rather than after them: the run takes the client's write lock
+    /// only while it reads the audience, then streams to the destination for as long as delivery takes, while the
+    /// screens keep reading its history.
+    /// </summary>
+    public Task<ExportRun> RunExportAsync(string client, string export, CancellationToken cancellationToken = default) =>
+        Task.Run(
+            () => new ExportRunner(data, client, SecretProtector.Open(data.Path), locks: locks).RunAsync(export, TimeProvider.System.GetUtcNow(), cancellationToken),
+            cancellationToken);
 
     public void Dispose()
     {

@@ -1,5 +1,6 @@
 using Onboarding.Tui.Screens;
 using Onboarding.Tui.Screens.Audiences;
+using Onboarding.Tui.Screens.Exports;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
@@ -43,6 +44,9 @@ internal sealed class HelpDialog : Dialog
         AudienceDetailDialog.Keys,
         AudienceOverlapDialog.Keys,
         AudienceDiffDialog.Keys,
+        ExportBuilderDialog.Keys,
+        DestinationDialog.Keys,
+        EncryptionDialog.Keys,
     ];
 
     public IReadOnlyList<HelpRow> Rows { get; }
@@ -55,6 +59,9 @@ internal sealed class HelpDialog : Dialog
         AudienceDetailDialog => AudienceDetailDialog.Keys,
         AudienceOverlapDialog => AudienceOverlapDialog.Keys,
         AudienceDiffDialog => AudienceDiffDialog.Keys,
+        ExportBuilderDialog => ExportBuilderDialog.Keys,
+        DestinationDialog => DestinationDialog.Keys,
+        EncryptionDialog => EncryptionDialog.Keys,
         _ => null,
     };
 

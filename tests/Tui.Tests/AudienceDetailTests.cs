@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Exports;
+using Onboarding.Engine.Security;
 using Onboarding.Tui.Screens.Audiences;
 using Onboarding.Tui.Shell;
 using Terminal.Gui.Input;
@@ -97,13 +99,31 @@ public sealed class AudienceDetailTests
     }
 
     [Fact]
-    public void Exports_TabSaysTheModuleIsPending()
+    public void Exports_TabShowsThisAudiencesConfigurationsAndRuns()
     {
         using TuiHarness tui = StartWithHistory();
+        using var drop = new TempFolder();
+        tui.OnEngine(data =>
+        {
+            new AudienceService(data, "default").Create("Everyone", "\"Loyalty=*\"", "ana");
+            var exports = new ExportService(data.Path, "default");
+            exports.SetMinimumAudienceSize(1);
+            exports.AddFolderDestination("drop", drop.Path, "ana");
+            exports.Create(new ExportConfiguration { Name = "gold-drop", Audience = "Gold", FileNameTemplate = "gold_{yyyyMMddHHmmss}.csv", Destination = "drop", CreatedBy = "bo", Schedule = new() { Start = new DateTime(2026, 11, 24, 6, 0, 0) } });
+            exports.Create(new ExportConfiguration { Name = "everyone-drop", Audience = "Everyone", FileNameTemplate = "all.csv", Destination = "drop", CreatedBy = "bo", Schedule = new() { Start = new DateTime(2026, 11, 24, 6, 0, 0) } });
+            return new ExportRunner(data, "default", SecretProtector.Open(data.Path)).RunAsync("gold-drop", DateTimeOffset.UtcNow, CancellationToken.None).GetAwaiter().GetResult();
+        });
         using var detail = new AudienceDetailDialog(tui.Session, Gold(tui));
         using IDisposable shown = tui.Show(detail);
+        tui.WaitUntil(() => detail.Exports is not null, "the exports");
         tui.Press(Key.X.WithAlt);
-        Assert.Contains(AudienceDetailDialog.ExportsPending, tui.Screen);
+
+        Assert.Equal(["gold-drop"], detail.Exports!.Exports.Select(e => e.Name));
+        Assert.Equal([("gold-drop", ExportRunState.Complete, 15L)], detail.Exports.Runs.Select(r => (r.Export, r.State, r.Rows)));
+        string screen = tui.Screen;
+        Assert.Matches(@"│Gold\s*│gold-drop\s*│one-time", screen);
+        Assert.Matches(@"│complete\s*│[^│]+│Gold\s*│gold-drop\s*│one-time\s*│csv, full\s*│\s*15│gold_", screen);
+        Assert.DoesNotContain("everyone-drop", screen);
     }
 
     [Fact]

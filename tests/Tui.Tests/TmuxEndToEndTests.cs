@@ -1,12 +1,15 @@
 using System.Diagnostics;
+using Onboarding.Engine.Exports;
+using Onboarding.Engine.Security;
+using Onboarding.Engine.Storage;
 
 namespace Onboarding.Tui.Tests;
 
 /// <summary>
 /// The real program in a detached tmux pane, started the README's way (no options) in a temporary folder holding a
 /// copy of the repository's sample inbox: the samples are ingested and moved to processed/, screens switch, search
-/// filters, Esc clears it, an audience is built with the builder, previewed and activated, F8 switches client,
-/// Ctrl+Q quits with exit code 0.
+/// filters, Esc clears it, an audience is built with the builder, previewed and activated, exported to a local folder
+/// destination set up on the Manage exports screen and run now, F8 switches client, Ctrl+Q quits with exit code 0.
 /// </summary>
 public sealed class TmuxEndToEndTests
 {
@@ -27,6 +30,13 @@ public sealed class TmuxEndToEndTests
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(sample, target);
         }
+
+        // The sample audience (a few dozen people) is below the default minimum export size; the operator lowers it beforehand.
+        string dataPath = folder.File("data");
+        DataFolder.Open(dataPath).Dispose();
+        new ExportService(dataPath, DataFolder.DefaultClient).SetMinimumAudienceSize(1);
+        string drop = folder.File("drop");
+        Directory.CreateDirectory(drop);
 
         using var tmux = new Tmux();
         tmux.Start(folder.Path, $"dotnet '{ProgramPath}'; echo EXITED rc=$?; sleep 30");
@@ -84,6 +94,36 @@ public sealed class TmuxEndToEndTests
         tmux.WaitFor("Audience Gold walkers (active, read-only)", "the activated audience, read-only");
         tmux.Keys("Escape");
         tmux.WaitUntil(s => System.Text.RegularExpressions.Regex.IsMatch(s, $@"│active│Gold walkers\s*│[^│]*│[^│]*│[^│]*│\s*{size}│\s*{System.Text.RegularExpressions.Regex.Escape(percent)}│"), "the active audience on the dashboard");
+
+        // Its export: a local folder destination, an export configured in the builder, run now.
+        tmux.Keys("F7");
+        tmux.WaitFor("0 exports, 0 active, 0 runs", "the exports screen");
+        tmux.Keys("M-d");
+        tmux.WaitFor("│User name│", "the Destinations tab");
+        tmux.Keys("C-n");
+        tmux.WaitFor("Add destination", "the destination dialog");
+        tmux.Literal("drop");
+        tmux.Keys("Tab");       // Name → the type's two options → Folder
+        tmux.Keys("Tab");
+        tmux.Keys("Tab");
+        tmux.Literal(drop);
+        tmux.WaitFor($"Folder (local)      {drop}", "the folder typed");
+        tmux.Keys("C-s");
+        tmux.WaitFor($"Destination \"drop\" added: {drop}.", "the destination saved");
+        tmux.Keys("M-c");
+        tmux.Keys("C-n");
+        tmux.WaitFor("New export", "the export builder");
+        tmux.Literal("Gold walkers");
+        tmux.Keys("Tab");
+        tmux.Literal("walkers-drop");
+        tmux.Keys("Tab");       // the file name template keeps its default
+        tmux.Keys("Tab");
+        tmux.Literal("drop");
+        tmux.Keys("C-s");
+        tmux.WaitFor("Export \"walkers-drop\" saved (paused)", "the export saved");
+        tmux.Keys("C-r");
+        tmux.WaitFor($"Export \"walkers-drop\" complete: {size:N0} rows", "the run now");
+        tmux.WaitUntil(s => System.Text.RegularExpressions.Regex.IsMatch(s, $@"│complete│[^│]*│Gold walkers│walkers-drop│one-time│csv, full│\s*{size}│"), "the complete history row");
         tmux.Keys("F2");
         tmux.WaitFor("Sort: name A-Z (F6)", "the segments screen");
 
@@ -104,6 +144,17 @@ public sealed class TmuxEndToEndTests
         string[] processed = [.. tree.Where(f => f.StartsWith("processed", StringComparison.Ordinal) && f.EndsWith(".csv", StringComparison.Ordinal) && !f.EndsWith(".rejects.csv", StringComparison.Ordinal))];
         Assert.True(processed.Length == 5, "the inbox after the run:\n" + string.Join('\n', tree));
         Assert.Single(tree, f => f.EndsWith("HEMSHA2_default_20250101.csv.rejects.csv", StringComparison.Ordinal));
+
+        // The delivered file holds exactly the audience: the same bytes as `onboard export now` writes for it.
+        string delivered = Assert.Single(Directory.GetFiles(drop));
+        string expected = folder.File("expected.csv");
+        using (DataFolder data = DataFolder.Open(dataPath))
+        {
+            new ExportRunner(data, DataFolder.DefaultClient, SecretProtector.Open(dataPath)).ExportToFileAsync("Gold walkers", expected, new ExportFormat(), CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        Assert.Equal(size + 1, File.ReadAllLines(delivered).Length);     // the header and every walker
+        Assert.Equal(File.ReadAllText(expected), File.ReadAllText(delivered));
     }
 
     private static (long Size, long BaseSize) PreviewThroughCli(string data, string expression)

@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using Onboarding.Engine.Audiences;
 using Onboarding.Tui.Screens.Charts;
+using Onboarding.Tui.Screens.Exports;
 using Onboarding.Tui.Shell;
 using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
@@ -10,7 +11,7 @@ namespace Onboarding.Tui.Screens.Audiences;
 
 /// <summary>
 /// One audience, read-only, in tabs: Details (size over time for a date range, estimated size and % of base, the
-/// targeting summary), Composition (a group's segments as bars and a table) and Exports; actions take a snapshot,
+/// targeting summary), Composition (a group's segments as bars and a table) and Exports (this audience's export configurations and their runs); actions take a snapshot,
 /// compare it with other audiences (overlap) and say who entered and left between two processing dates (diff).
 /// Everything is loaded off the UI thread.
 /// </summary>
@@ -23,9 +24,6 @@ internal sealed class AudienceDetailDialog : Dialog
     public static readonly KeyAction TabsKey = Keys.Describe("Alt+D Alt+C Alt+X", "the Details / Composition / Exports tab (or click it); Tab moves into it");
     public static readonly KeyAction RangeKey = Keys.Describe("Enter in From/To", "show the size history of that date range (yyyy-MM-dd)");
     public static readonly KeyAction GroupKey = Keys.Describe("↑ ↓ in Group", "the composition by another group");
-
-    /// <summary>What the Exports tab says until the exports module is wired in.</summary>
-    public const string ExportsPending = "Exports arrive with the exports module.";
 
     private readonly TuiSession _session;
     private readonly string _client;
@@ -72,7 +70,17 @@ internal sealed class AudienceDetailDialog : Dialog
         composition.Add(groupLabel, _groups, _bars, _composition);
 
         var exports = new View { Title = "E_xports", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
-        exports.Add(new Label { Text = ExportsPending });
+        var configurationLabel = new Label { Text = "Configuration (Manage exports, F7, creates and changes them):" };
+        ExportConfigurations = Views.Table();
+        ExportColumns.Narrow(ExportConfigurations, 30, 3, 6);
+        ExportConfigurations.Y = 1;
+        ExportConfigurations.Height = Dim.Percent(40);
+        var historyLabel = new Label { Text = "History:", Y = Pos.Bottom(ExportConfigurations) };
+        ExportHistory = Views.Table(6);
+        ExportColumns.Narrow(ExportHistory, 20, 7, 8, 10);
+        ExportHistory.Y = Pos.Bottom(historyLabel);
+        ExportHistory.Height = Dim.Fill();
+        exports.Add(configurationLabel, ExportConfigurations, historyLabel, ExportHistory);
 
         var tabs = new Tabs { Width = Dim.Fill(), Height = Dim.Fill(3) };
         tabs.Add(details, composition, exports);
@@ -95,6 +103,15 @@ internal sealed class AudienceDetailDialog : Dialog
 
     public Tabs Tabs { get; }
 
+    /// <summary>The Exports tab's configurations of this audience.</summary>
+    public TableView ExportConfigurations { get; }
+
+    /// <summary>The Exports tab's runs of this audience, newest first.</summary>
+    public TableView ExportHistory { get; }
+
+    /// <summary>What the Exports tab shows (null until loaded).</summary>
+    public ExportsOverview? Exports { get; private set; }
+
     /// <summary>The size points the chart shows (after the date range).</summary>
     public IReadOnlyList<AudienceSizePoint>? History { get; private set; }
 
@@ -113,6 +130,7 @@ internal sealed class AudienceDetailDialog : Dialog
         {
             LoadHistory();
             LoadComposition(null);
+            LoadExports();
         }
     }
 
@@ -189,6 +207,24 @@ internal sealed class AudienceDetailDialog : Dialog
             ["Count"] = r => Format.Count(r.Count),
             ["% of audience"] = r => Format.Percent(r.ShareOfAudience),
         });
+    }
+
+    private void LoadExports()
+    {
+        string name = Audience.Name;
+        string client = _client;
+        this.Start(
+            async () =>
+            {
+                ExportsOverview overview = await _session.Engine.RunAsync(data => ExportsOverview.Load(data, client, name)).ConfigureAwait(false);
+                this.OnUiThread(() =>
+                {
+                    Exports = overview;
+                    ExportConfigurations.Table = ExportColumns.Configurations(overview.Exports, overview.Destinations);
+                    ExportHistory.Table = ExportColumns.Runs(overview.Runs, overview.Exports);
+                });
+            },
+            Fail);
     }
 
     private void TakeSnapshot()
