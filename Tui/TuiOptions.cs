@@ -20,7 +20,8 @@ internal sealed record TuiOptions
 
     public string Client { get; init; } = DataFolder.DefaultClient;
 
-    public required string InboxPath { get; init; }
+    /// <summary>The inbox of <c>--inbox</c>; without it, <c>Onboard:Inbox:Path</c> of the configuration or ./inbox.</summary>
+    public string? InboxPath { get; init; }
 
     public bool Watch { get; init; } = true;
 
@@ -52,7 +53,7 @@ internal sealed record TuiOptions
         return new TuiOptions
         {
             DataPath = Path.GetFullPath(data ?? (dataFromEnvironment is { Length: > 0 } env ? env : Path.Combine(currentDirectory, "data")), currentDirectory),
-            InboxPath = Path.GetFullPath(inbox ?? Path.Combine(currentDirectory, "inbox"), currentDirectory),
+            InboxPath = inbox is null ? null : Path.GetFullPath(inbox, currentDirectory),
             Client = client ?? DataFolder.DefaultClient,
             Watch = watch,
             Help = help,

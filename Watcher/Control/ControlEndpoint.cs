@@ -181,6 +181,7 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
             Error = error,
             CurrentDirectory = request.CurrentDirectory,
             Variable = name => request.Environment.TryGetValue(name, out string? value) ? value : null,
+            Variables = () => request.Environment.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)),
             HeldFolder = data,
         };
         string[] args = [.. request.Args];
