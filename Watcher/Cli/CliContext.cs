@@ -30,6 +30,9 @@ internal sealed class CliContext
     /// <summary>The data folder the holding process has open; commands for that folder share it instead of opening it.</summary>
     public DataFolder? HeldFolder { get; init; }
 
+    /// <summary>The holding process's watcher settings and activity, for <c>onboard status</c> run inside it.</summary>
+    public HolderState? Holder { get; init; }
+
     public static CliContext ForThisProcess() => new()
     {
         Out = Console.Out,

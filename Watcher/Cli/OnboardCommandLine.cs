@@ -28,6 +28,7 @@ internal static class OnboardCommandLine
             AudienceCommands.Process(),
             WatchCommands.Watch(),
             WatchCommands.Files(),
+            StatusCommands.Status(),
             InboxCommands.Inbox(),
             KeyCommands.Keys(),
             DestinationCommands.Destination(),
