@@ -11,9 +11,11 @@ internal sealed record TuiOptions
         Options:
           --data DIR      the data folder (default ./data; the ONBOARD_DATA environment variable overrides the default)
           --client NAME   the client shown first (default: default)
-          --inbox DIR     the inbox watched for onboarding files (default ./inbox; see inbox/README.md)
+          --inbox DIR     the inbox watched for onboarding files (default Onboard:Inbox:Path, else ./inbox; see inbox/README.md)
           --no-watch      do not watch the local and SFTP inboxes (the nightly processing still runs)
           --help          show this text
+
+        Settings: onboard.json in the data folder and ONBOARD__... variables (docs/CONFIGURATION.md).
         """;
 
     public required string DataPath { get; init; }

@@ -12,14 +12,23 @@ internal static class StatusCommands
     public static Command Status()
     {
         Option<string?> inbox = new("--inbox") { Description = "The local inbox to count waiting files in when no watcher runs (default: Onboard:Inbox:Path of the configuration, else ./inbox)." };
-        Command command = new("status", "Whether a watcher (onboard watch or the TUI) runs on the data folder, its inboxes and their last poll, files waiting, " +
-            "the last audience processing, the next scheduled exports and the disk used per client.\n\nExample: onboard status --data /var/lib/onboard --json")
+        Command command = new("status", "Show whether a watcher runs on the data folder, its inboxes, files waiting, and what runs next.\n\n" +
+            "Reports the watcher (onboard watch or the TUI) holding the folder, the local inbox and the SFTP inboxes with their last poll and error, " +
+            "the received files by state, each client's last audience processing, next scheduled exports and disk use. " +
+            "Asked while a watcher runs, the watcher itself answers.\n\nExample: onboard status --data /var/lib/onboard --json")
         {
             inbox,
         };
         command.SetAction(result =>
         {
             CliContext context = result.Context();
+            string dataPath = CommonOptions.DataFolderPath(result);
+            if (context.HeldFolder is null && !Directory.Exists(dataPath))
+            {
+                result.Error().WriteLine($"error: there is no data folder at {dataPath} (--data or ONBOARD_DATA).");
+                return ExitCodes.Failure;
+            }
+
             using DataFolderLease lease = result.OpenDataFolder();
 
             // Run inside the holder (forwarded over its control socket): its own inbox and activity are the truth.
