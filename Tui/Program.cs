@@ -36,7 +36,7 @@ try
 catch (ConfigurationException ex)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
-    return 2;
+    return 1;
 }
 
 // Logs go to a file in the data folder: console output would draw over the UI.

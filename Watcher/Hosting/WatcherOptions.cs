@@ -6,7 +6,7 @@ using Onboarding.Engine.Ingestion;
 namespace Onboarding.Watcher.Hosting;
 
 /// <summary>
-/// What the watcher services need, bound from configuration (section <c>Watcher</c>) and the command line. Holds the
+/// What the watcher services need, read by <see cref="Configuration.OnboardConfiguration"/> (section <c>Onboard</c>) and the command line. Holds the
 /// PGP passphrase: <see cref="ToString"/> hides it, and nothing logs these options whole.
 /// </summary>
 public sealed class WatcherOptions
