@@ -86,11 +86,14 @@ public sealed class PublishedWatchEndToEndTests : IDisposable
         return Process.Start(start) ?? throw new InvalidOperationException("could not start the published onboard");
     }
 
-    /// <summary>dist/linux-x64/onboard as CI publishes it; published here (slow: minutes) when it is missing.</summary>
+    /// <summary>
+    /// dist/linux-x64/onboard as CI publishes it; published here (slow: minutes) when it is missing or older than a
+    /// source file of the program, so a stale local build is never what gets tested.
+    /// </summary>
     private static string Publish()
     {
         string executable = SourceTree.File("dist", "linux-x64", "onboard");
-        if (File.Exists(executable))
+        if (File.Exists(executable) && File.GetLastWriteTimeUtc(executable) > NewestSource())
         {
             return executable;
         }
@@ -112,6 +115,13 @@ public sealed class PublishedWatchEndToEndTests : IDisposable
         Assert.True(publish.ExitCode == 0 && File.Exists(executable), $"scripts/publish.sh failed: {error.Result}{output.Result}");
         return executable;
     }
+
+    private static DateTime NewestSource() =>
+        new[] { "Engine", "Watcher" }
+            .SelectMany(project => Directory.EnumerateFiles(SourceTree.File(project), "*.cs*", SearchOption.AllDirectories))
+            .Where(file => !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Max(File.GetLastWriteTimeUtc);
 
     private static string Rows(int count)
     {
