@@ -6,6 +6,7 @@ using Onboarding.Engine.Storage;
 using Onboarding.Tui;
 using Onboarding.Tui.Hosting;
 using Onboarding.Tui.Shell;
+using Onboarding.Watcher.Configuration;
 using Onboarding.Watcher.Hosting;
 using Terminal.Gui.App;
 
@@ -25,6 +26,17 @@ if (options.Help)
 {
     Console.WriteLine(TuiOptions.Usage);
     return 0;
+}
+
+try
+{
+    // Bad settings stop the TUI before it takes the terminal, with the setting and its source named.
+    TuiHost.Settings(options);
+}
+catch (ConfigurationException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 1;
 }
 
 // Logs go to a file in the data folder: console output would draw over the UI.

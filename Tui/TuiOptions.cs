@@ -11,16 +11,19 @@ internal sealed record TuiOptions
         Options:
           --data DIR      the data folder (default ./data; the ONBOARD_DATA environment variable overrides the default)
           --client NAME   the client shown first (default: default)
-          --inbox DIR     the inbox watched for onboarding files (default ./inbox; see inbox/README.md)
+          --inbox DIR     the inbox watched for onboarding files (default Onboard:Inbox:Path, else ./inbox; see inbox/README.md)
           --no-watch      do not watch the local and SFTP inboxes (the nightly processing still runs)
           --help          show this text
+
+        Settings: onboard.json in the data folder and ONBOARD__... variables (docs/CONFIGURATION.md).
         """;
 
     public required string DataPath { get; init; }
 
     public string Client { get; init; } = DataFolder.DefaultClient;
 
-    public required string InboxPath { get; init; }
+    /// <summary>The inbox of <c>--inbox</c>; without it, <c>Onboard:Inbox:Path</c> of the configuration or ./inbox.</summary>
+    public string? InboxPath { get; init; }
 
     public bool Watch { get; init; } = true;
 
@@ -52,7 +55,7 @@ internal sealed record TuiOptions
         return new TuiOptions
         {
             DataPath = Path.GetFullPath(data ?? (dataFromEnvironment is { Length: > 0 } env ? env : Path.Combine(currentDirectory, "data")), currentDirectory),
-            InboxPath = Path.GetFullPath(inbox ?? Path.Combine(currentDirectory, "inbox"), currentDirectory),
+            InboxPath = inbox is null ? null : Path.GetFullPath(inbox, currentDirectory),
             Client = client ?? DataFolder.DefaultClient,
             Watch = watch,
             Help = help,

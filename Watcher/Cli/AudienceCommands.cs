@@ -266,7 +266,7 @@ internal static class AudienceCommands
     {
         using DataFolderLease lease = result.OpenDataFolder();
         DataFolder data = lease.Folder;
-        return action(new AudienceService(data, result.GetValue(ClientOption)!));
+        return action(new AudienceService(data, result.GetValue(ClientOption)!, result.Configuration().Audiences()));
     }
 
     private static int Print(ParseResult result, Audience audience)

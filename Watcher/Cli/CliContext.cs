@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Onboarding.Engine.Storage;
+using Onboarding.Watcher.Configuration;
 
 namespace Onboarding.Watcher.Cli;
 
@@ -20,11 +21,17 @@ internal sealed class CliContext
 
     public required Func<string, string?> Variable { get; init; }
 
+    /// <summary>All of the environment, for the <c>ONBOARD__…</c> settings (see <see cref="OnboardConfiguration"/>).</summary>
+    public Func<IEnumerable<KeyValuePair<string, string?>>> Variables { get; init; } = () => [];
+
     /// <summary>Whether progress may be drawn on <see cref="Error"/> (a terminal, not a pipe or a forwarded command).</summary>
     public bool Interactive { get; init; }
 
     /// <summary>The data folder the holding process has open; commands for that folder share it instead of opening it.</summary>
     public DataFolder? HeldFolder { get; init; }
+
+    /// <summary>The holding process's watcher settings and activity, for <c>onboard status</c> run inside it.</summary>
+    public HolderState? Holder { get; init; }
 
     public static CliContext ForThisProcess() => new()
     {
@@ -33,6 +40,7 @@ internal sealed class CliContext
         In = Console.In,
         CurrentDirectory = Environment.CurrentDirectory,
         Variable = Environment.GetEnvironmentVariable,
+        Variables = OnboardConfiguration.ProcessEnvironment,
         Interactive = !Console.IsErrorRedirected,
     };
 
@@ -81,4 +89,8 @@ internal static class CliContextExtensions
 
     /// <summary>The data folder of <c>--data</c> / <c>ONBOARD_DATA</c> / <c>./data</c>, opened or lent (see <see cref="CliContext.OpenDataFolder"/>).</summary>
     public static DataFolderLease OpenDataFolder(this ParseResult result) => result.Context().OpenDataFolder(CommonOptions.DataFolderPath(result));
+
+    /// <summary>The settings for the command's data folder: its <c>onboard.json</c> and the command's <c>ONBOARD__…</c> variables.</summary>
+    public static OnboardConfiguration Configuration(this ParseResult result) =>
+        OnboardConfiguration.Load(CommonOptions.DataFolderPath(result), result.Context().Variables());
 }

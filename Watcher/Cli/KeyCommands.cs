@@ -12,7 +12,7 @@ internal static class KeyCommands
 {
     public static Command Keys()
     {
-        Command rotate = new("rotate", "Make a new secret key current and re-encrypt every stored secret with it; the old key is then dropped. " +
+        Command rotate = new("rotate", "Make a new secret key current and re-encrypt every stored secret with it; the old key is then dropped.\n\n" +
             $"With {SecretProtector.KeyVariable} set, put the new key there and the old one in {SecretProtector.RetiredKeysVariable} first.\n\nExample: onboard keys rotate");
         rotate.SetAction(result =>
         {

@@ -4,6 +4,7 @@ using Onboarding.Engine.Audiences.Expressions;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
+using Onboarding.Watcher.Configuration;
 using Onboarding.Watcher.Control;
 using Onboarding.Engine.Storage.Backup;
 
@@ -27,6 +28,7 @@ internal static class OnboardCommandLine
             AudienceCommands.Process(),
             WatchCommands.Watch(),
             WatchCommands.Files(),
+            StatusCommands.Status(),
             InboxCommands.Inbox(),
             KeyCommands.Keys(),
             DestinationCommands.Destination(),
@@ -83,7 +85,7 @@ internal static class OnboardCommandLine
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;
         }
-        catch (Exception ex) when (ex is ExportException or BackupException or SecretKeyException or AudienceRuleException or AudienceExpressionException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (Exception ex) when (ex is ConfigurationException or ExportException or BackupException or SecretKeyException or AudienceRuleException or AudienceExpressionException or IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: {ex.Message}");
             return ExitCodes.Failure;

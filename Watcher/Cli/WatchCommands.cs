@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Storage;
+using Onboarding.Watcher.Configuration;
 using Onboarding.Watcher.Hosting;
 
 namespace Onboarding.Watcher.Cli;
@@ -31,39 +32,25 @@ internal static class WatchCommands
         };
         command.SetAction(result =>
         {
+            string dataPath = CommonOptions.DataFolderPath(result);
+            var commandLine = new Dictionary<string, (string Value, string Option)>(StringComparer.OrdinalIgnoreCase);
+            AddOption(commandLine, "Inbox:Path", result.GetValue(inbox), inbox);
+            AddOption(commandLine, "Inbox:SettleSeconds", result.GetValue(settle), settle);
+            AddOption(commandLine, "Inbox:RescanSeconds", result.GetValue(rescan), rescan);
+            AddOption(commandLine, "Inbox:MaxDecodedBytes", result.GetValue(maxDecoded), maxDecoded);
+            AddOption(commandLine, "Inbox:PgpKeyFile", result.GetValue(pgpKey), pgpKey);
+            OnboardConfiguration configuration = OnboardConfiguration.Load(dataPath, result.Context().Variables(), commandLine);
+            WatcherOptions options = configuration.Watcher();
+            options.DataPath = dataPath;
+            options.Inbox.Path = result.Context().FullPath(options.Inbox.Path);
+
             HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
             {
                 Args = [],
                 ContentRootPath = Environment.CurrentDirectory,
             });
-            var options = new WatcherOptions();
-            builder.Configuration.GetSection(WatcherOptions.Section).Bind(options);
-            options.DataPath = CommonOptions.DataFolderPath(result);
-            options.Inbox.Path = result.GetValue(inbox) ?? (options.Inbox.Path is { Length: > 0 } configured ? configured : "inbox");
-            if (result.GetValue(settle) is { } settleSeconds)
-            {
-                options.Inbox.SettlePeriod = TimeSpan.FromSeconds(settleSeconds);
-            }
-
-            if (result.GetValue(rescan) is { } rescanSeconds)
-            {
-                options.Inbox.RescanInterval = TimeSpan.FromSeconds(rescanSeconds);
-            }
-
-            if (result.GetValue(maxDecoded) is { } limit)
-            {
-                options.Decoding.MaxDecodedBytes = limit;
-            }
-
-            options.ReadEnvironment(Environment.GetEnvironmentVariable);
-            options.Decoding.PgpSecretKeyFile = result.GetValue(pgpKey) ?? options.Decoding.PgpSecretKeyFile;
-            if (options.Inbox.SettlePeriod < TimeSpan.Zero || options.Inbox.RescanInterval <= TimeSpan.Zero)
-            {
-                Console.Error.WriteLine("error: --settle must be 0 or more and --rescan more than 0 seconds.");
-                return ExitCodes.Usage;
-            }
-
             builder.Logging.ClearProviders();
+            builder.Logging.AddConfiguration(configuration.Logging);
             if (SystemdHelpers.IsSystemdService())
             {
                 // journald adds its own timestamps and reads the <N> priority prefixes this format writes.
@@ -92,6 +79,14 @@ internal static class WatchCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static void AddOption<T>(Dictionary<string, (string Value, string Option)> commandLine, string key, T? value, Option option)
+    {
+        if (value is not null)
+        {
+            commandLine[key] = (Convert.ToString(value, CultureInfo.InvariantCulture)!, option.Name);
+        }
     }
 
     public static Command Files()

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Storage;
 using Onboarding.Watcher.Cli;
+using Onboarding.Watcher.Hosting;
 
 namespace Onboarding.Watcher.Control;
 
@@ -17,7 +18,12 @@ namespace Onboarding.Watcher.Control;
 /// <see cref="DataFolder"/> under the client's write lock, with the caller's directory and <c>ONBOARD_*</c>
 /// environment, and its output and exit code go back over the socket.
 /// </summary>
-public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILogger<ControlEndpoint>? logger = null) : BackgroundService
+public sealed class ControlEndpoint(
+    DataFolder data,
+    ClientWriteLocks locks,
+    ILogger<ControlEndpoint>? logger = null,
+    WatcherOptions? options = null,
+    WatcherStatus? status = null) : BackgroundService
 {
     private readonly ILogger _logger = logger ?? NullLogger<ControlEndpoint>.Instance;
 
@@ -181,7 +187,9 @@ public sealed class ControlEndpoint(DataFolder data, ClientWriteLocks locks, ILo
             Error = error,
             CurrentDirectory = request.CurrentDirectory,
             Variable = name => request.Environment.TryGetValue(name, out string? value) ? value : null,
+            Variables = () => request.Environment.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)),
             HeldFolder = data,
+            Holder = options is not null && status is not null ? new HolderState(options, status) : null,
         };
         string[] args = [.. request.Args];
         _oneAtATime.Wait();

@@ -6,7 +6,7 @@ using Onboarding.Engine.Ingestion;
 namespace Onboarding.Watcher.Hosting;
 
 /// <summary>
-/// What the watcher services need, bound from configuration (section <c>Watcher</c>) and the command line. Holds the
+/// What the watcher services need, read by <see cref="Configuration.OnboardConfiguration"/> (section <c>Onboard</c>) and the command line. Holds the
 /// PGP passphrase: <see cref="ToString"/> hides it, and nothing logs these options whole.
 /// </summary>
 public sealed class WatcherOptions
@@ -33,7 +33,7 @@ public sealed class WatcherOptions
 
     public AudienceProcessingOptions AudienceProcessing { get; set; } = new();
 
-    /// <summary>The SMTP server export notifications go through (<c>Watcher:Smtp</c>); without a host they are only logged and kept in the run's history.</summary>
+    /// <summary>The SMTP server export notifications go through (<c>Onboard:Smtp</c>); without a host they are only logged and kept in the run's history.</summary>
     public SmtpOptions Smtp { get; set; } = new();
 
     /// <summary>Takes the PGP key file and passphrase from the environment, where they are set.</summary>

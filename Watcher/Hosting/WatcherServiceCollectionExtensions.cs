@@ -20,6 +20,7 @@ public static class WatcherServiceCollectionExtensions
     {
         services.TryAddSingleton(sp => DataFolder.Open(options.DataPath, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton<ClientWriteLocks>();
+        services.TryAddSingleton(options);
         services.TryAddSingleton(_ =>
         {
             var status = new WatcherStatus();

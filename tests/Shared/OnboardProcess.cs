@@ -45,9 +45,16 @@ internal static class OnboardProcess
     public static (int ExitCode, string Output, string Error) Run(params string[] args) => RunIn(null, args);
 
     /// <summary>Runs <c>onboard</c> in <paramref name="workingDirectory"/> (null: this process's) and collects its output.</summary>
-    public static (int ExitCode, string Output, string Error) RunIn(string? workingDirectory, params string[] args)
+    public static (int ExitCode, string Output, string Error) RunIn(string? workingDirectory, params string[] args) =>
+        RunWith(new Dictionary<string, string>(), workingDirectory, args);
+
+    /// <summary>Runs <c>onboard</c> with extra environment variables and collects its output.</summary>
+    public static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunWith(environment, null, args);
+
+    private static (int ExitCode, string Output, string Error) RunWith(IReadOnlyDictionary<string, string> environment, string? workingDirectory, string[] args)
     {
-        using Process process = Start(new Dictionary<string, string>(), workingDirectory, args);
+        using Process process = Start(environment, workingDirectory, args);
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(2)))

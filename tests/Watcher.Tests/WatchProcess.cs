@@ -25,6 +25,12 @@ internal sealed class WatchProcess : IDisposable
     public static WatchProcess Start(string data, string inbox, IReadOnlyDictionary<string, string>? environment = null, params string[] extra)
     {
         Process process = OnboardProcess.Start(environment ?? new Dictionary<string, string>(), ["--data", data, "watch", "--inbox", inbox, "--settle", "0.3", "--rescan", "1", .. extra]);
+        return Attach(process);
+    }
+
+    /// <summary>Collects a started <c>onboard watch</c>'s output and waits until it watches and serves commands.</summary>
+    public static WatchProcess Attach(Process process)
+    {
         var watcher = new WatchProcess(process);
         process.OutputDataReceived += (_, e) => watcher.Append(e.Data);
         process.ErrorDataReceived += (_, e) => watcher.Append(e.Data);
