@@ -11,8 +11,6 @@ namespace Onboarding.Watcher.Hosting;
 /// </summary>
 public sealed class WatcherOptions
 {
-    public const string Section = "Watcher";
-
     public const string PgpPassphraseVariable = "ONBOARD_PGP_PASSPHRASE";
 
     public const string PgpKeyVariable = "ONBOARD_PGP_KEY";
@@ -35,13 +33,6 @@ public sealed class WatcherOptions
 
     /// <summary>The SMTP server export notifications go through (<c>Onboard:Smtp</c>); without a host they are only logged and kept in the run's history.</summary>
     public SmtpOptions Smtp { get; set; } = new();
-
-    /// <summary>Takes the PGP key file and passphrase from the environment, where they are set.</summary>
-    public void ReadEnvironment(Func<string, string?> variable)
-    {
-        Decoding.PgpSecretKeyFile = variable(PgpKeyVariable) ?? Decoding.PgpSecretKeyFile;
-        Decoding.PgpPassphrase = variable(PgpPassphraseVariable) ?? Decoding.PgpPassphrase;
-    }
 
     public override string ToString() =>
         string.Create(CultureInfo.InvariantCulture, $"DataPath={DataPath}, Inbox={Inbox.Path}, Settle={Inbox.SettlePeriod}, Rescan={Inbox.RescanInterval}, {Decoding}");

@@ -66,19 +66,18 @@ public sealed class ExportSchedulerServiceTests : IDisposable
     }
 
     [Fact]
-    public async Task TheOnboardingHost_RunsDueExports_WithSmtpFromItsConfiguration()
+    public async Task TheOnboardingHost_RunsDueExports_AndMailsThroughItsSmtpSettings()
     {
         using var sink = new SmtpSinkPeer();
         Once("hosted", Now.AddMinutes(30), ["ops@example.com"]);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = _folder.Path, DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        // As OnboardConfiguration reads them from Onboard:Smtp (its own tests cover that binding).
+        var options = new WatcherOptions
         {
-            ["Watcher:Smtp:Host"] = SmtpSinkPeer.Host,
-            ["Watcher:Smtp:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Watcher:Smtp:Tls"] = "none",
-        });
-        var options = new WatcherOptions { DataPath = _data.Path, WatchInboxes = false };
-        builder.Configuration.GetSection(WatcherOptions.Section).Bind(options);
+            DataPath = _data.Path,
+            WatchInboxes = false,
+            Smtp = new SmtpOptions { Host = SmtpSinkPeer.Host, Port = sink.Port, Tls = SmtpTlsMode.None },
+        };
         builder.Services.AddSingleton<TimeProvider>(_time);
         builder.Services.AddSingleton(_data);
         builder.Services.AddOnboardingHost(options);
@@ -108,24 +107,6 @@ public sealed class ExportSchedulerServiceTests : IDisposable
         Assert.Equal(ExportRunState.Failed, run.State);
         Assert.Equal("recorded, not sent: no SMTP server is configured", run.Notification);
         Assert.StartsWith("failed:", run.RetriesEnded, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void SmtpSettings_AreBoundFromTheWatcherSection()
-    {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Watcher:Smtp:Host"] = "mail.example.com",
-            ["Watcher:Smtp:Port"] = "2525",
-            ["Watcher:Smtp:Tls"] = "ssl",
-            ["Watcher:Smtp:From"] = "onboard@example.com",
-            ["Watcher:Smtp:Timeout"] = "00:00:05",
-        }).Build();
-        var options = new WatcherOptions();
-        configuration.GetSection(WatcherOptions.Section).Bind(options);
-
-        Assert.Equal(("mail.example.com", 2525, SmtpTlsMode.Ssl, "onboard@example.com", TimeSpan.FromSeconds(5)),
-            (options.Smtp.Host, options.Smtp.Port, options.Smtp.Tls, options.Smtp.From, options.Smtp.Timeout));
     }
 
     public void Dispose()
