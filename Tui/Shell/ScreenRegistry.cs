@@ -1,6 +1,8 @@
 using Onboarding.Tui.Screens;
 using Onboarding.Tui.Screens.Audiences;
 using Onboarding.Tui.Screens.Exports;
+using Onboarding.Tui.Screens.Files;
+using Onboarding.Tui.Screens.Segments;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Shell;

@@ -5,6 +5,8 @@ using Onboarding.Engine.Security;
 using Onboarding.Engine.Sftp;
 using Onboarding.Engine.Storage;
 using Onboarding.Tui.Screens;
+using Onboarding.Tui.Screens.Files;
+using Onboarding.Tui.Screens.Segments;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Tests;

@@ -1,4 +1,5 @@
 using Onboarding.Tui.Screens;
+using Onboarding.Tui.Screens.Segments;
 using Terminal.Gui.Input;
 
 namespace Onboarding.Tui.Tests;

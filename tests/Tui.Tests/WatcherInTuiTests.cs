@@ -7,6 +7,8 @@ using Onboarding.Engine.Storage;
 using Onboarding.Tui.Hosting;
 using Onboarding.Tui.Screens;
 using Onboarding.Tui.Screens.Audiences;
+using Onboarding.Tui.Screens.Files;
+using Onboarding.Tui.Screens.Segments;
 using Onboarding.Watcher.Hosting;
 using Terminal.Gui.Input;
 

@@ -3,7 +3,7 @@ using Onboarding.Tui.Screens.Charts;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Segments;
 
 /// <summary>One segment: its identity, current size, its size over time and the history of its versions with the files that made them.</summary>
 internal sealed class SegmentDetailDialog : Dialog

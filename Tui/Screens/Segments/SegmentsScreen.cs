@@ -4,7 +4,7 @@ using Terminal.Gui.Input;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Segments;
 
 /// <summary>
 /// The client's segments: group, segment, type, size, last update and version; keyword search, three sort

@@ -2,7 +2,7 @@ using Onboarding.Engine.Storage;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Files;
 
 /// <summary>One received file: its outcome, what it changed in each segment and its first rejected rows.</summary>
 internal sealed class FileDetailDialog : Dialog

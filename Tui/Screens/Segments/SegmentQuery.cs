@@ -1,6 +1,6 @@
 using Onboarding.Engine.Segments;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Segments;
 
 /// <summary>The orders the segments table offers (F6 cycles through them, a header click picks one).</summary>
 internal enum SegmentSort

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Files;
 
 /// <summary>One rejected row as a reject report lists it.</summary>
 internal sealed record RejectedRow(string Line, string Column, string ColumnName, string Reason, string Value);

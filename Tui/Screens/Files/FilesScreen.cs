@@ -6,7 +6,7 @@ using Onboarding.Tui.Shell;
 using Terminal.Gui.ViewBase;
 using Terminal.Gui.Views;
 
-namespace Onboarding.Tui.Screens;
+namespace Onboarding.Tui.Screens.Files;
 
 /// <summary>
 /// "Ingestion": the files the client's inboxes received, newest first, with their state (waiting, processing,
