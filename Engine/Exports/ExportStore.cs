@@ -187,16 +187,7 @@ public sealed class ExportStore
                 }
 
                 int before = count;
-                string scope = SecretScope(destination.Name);
-                Destination updated = destination with
-                {
-                    Sftp = e with
-                    {
-                        Password = Reprotect(e.Password, scope + "/password"),
-                        PrivateKey = Reprotect(e.PrivateKey, scope + "/private-key"),
-                        Passphrase = Reprotect(e.Passphrase, scope + "/passphrase"),
-                    },
-                };
+                Destination updated = destination with { Sftp = e.Reprotected(protector, SecretScope(destination.Name), ref count) };
                 if (count != before)
                 {
                     Upsert(db, Destinations, destination.Name, updated, ExportJsonContext.Default.Destination);
@@ -204,17 +195,6 @@ public sealed class ExportStore
             }
         });
         return count;
-
-        ProtectedSecret? Reprotect(ProtectedSecret? value, string context)
-        {
-            if (value is null || protector.IsCurrent(value))
-            {
-                return value;
-            }
-
-            count++;
-            return protector.Reprotect(value, context);
-        }
     }
 
     private IReadOnlyList<T> ReadAll<T>(string collection, JsonTypeInfo<T> type)

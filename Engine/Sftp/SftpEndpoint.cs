@@ -35,6 +35,34 @@ public sealed record SftpEndpoint
     [JsonIgnore]
     public string Display => $"{User}@{Host}:{Port}{(RemoteFolder.StartsWith('/') ? string.Empty : "/")}{RemoteFolder}";
 
+    /// <summary>
+    /// This endpoint with every secret re-encrypted under the protector's current key; <paramref name="count"/> grows
+    /// by how many were under an older one. <paramref name="scope"/> is the context the secrets were protected in.
+    /// </summary>
+    public SftpEndpoint Reprotected(SecretProtector protector, string scope, ref int count)
+    {
+        int reprotected = 0;
+        SftpEndpoint updated = this with
+        {
+            Password = Reprotect(Password, "/password"),
+            PrivateKey = Reprotect(PrivateKey, "/private-key"),
+            Passphrase = Reprotect(Passphrase, "/passphrase"),
+        };
+        count += reprotected;
+        return updated;
+
+        ProtectedSecret? Reprotect(ProtectedSecret? value, string name)
+        {
+            if (value is null || protector.IsCurrent(value))
+            {
+                return value;
+            }
+
+            reprotected++;
+            return protector.Reprotect(value, scope + name);
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first thing wrong.</summary>
     public void Validate()
     {

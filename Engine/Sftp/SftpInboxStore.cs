@@ -102,16 +102,7 @@ public sealed class SftpInboxStore(string dataFolder) : ISecretStore
             int before = count;
             foreach (SftpInbox inbox in client)
             {
-                SftpEndpoint e = inbox.Endpoint;
-                updated.Add(inbox with
-                {
-                    Endpoint = e with
-                    {
-                        Password = Reprotect(e.Password, inbox.SecretScope + "/password"),
-                        PrivateKey = Reprotect(e.PrivateKey, inbox.SecretScope + "/private-key"),
-                        Passphrase = Reprotect(e.Passphrase, inbox.SecretScope + "/passphrase"),
-                    },
-                });
+                updated.Add(inbox with { Endpoint = inbox.Endpoint.Reprotected(protector, inbox.SecretScope, ref count) });
             }
 
             if (count != before)
@@ -121,17 +112,6 @@ public sealed class SftpInboxStore(string dataFolder) : ISecretStore
         }
 
         return count;
-
-        ProtectedSecret? Reprotect(ProtectedSecret? value, string context)
-        {
-            if (value is null || protector.IsCurrent(value))
-            {
-                return value;
-            }
-
-            count++;
-            return protector.Reprotect(value, context);
-        }
     }
 
     private List<SftpInbox> Read(string client)
