@@ -208,4 +208,37 @@ public sealed class AudienceEditorTests
         Assert.Contains("group · 3 segments", seen());
         Assert.Equal("\"Loyalty=Gold\"", editor.ExpressionText);
     }
+
+    [Fact]
+    public void Esc_WithUnsavedChanges_AsksFirst_KeepEditingIsTheDefault()
+    {
+        using TuiHarness tui = TuiHarness.Start();
+        using var editor = new AudienceEditorDialog(tui.Session, null);
+        using IDisposable shown = tui.Show(editor);
+        editor.NameText = "Gold";
+        editor.AddRow(Segment("Loyalty", "Gold"));
+        Assert.True(editor.HasUnsavedChanges);
+
+        Func<string> kept = tui.Answer<Dialog>(d => tui.App.InjectKey(Key.Enter), d => d != editor);
+        tui.Press(Key.Esc);
+        Assert.Contains("Discard the unsaved changes to this new audience?", kept());
+        tui.Pump();
+        Assert.False(editor.StopRequested, "Enter on the question keeps editing");
+        Assert.Equal("\"Loyalty=Gold\"", editor.ExpressionText);
+
+        // Saved: nothing to lose, Esc closes without asking.
+        tui.Press(Key.S.WithCtrl);
+        tui.WaitUntil(() => editor.Audience is not null, "the save");
+        Assert.False(editor.HasUnsavedChanges);
+
+        // Changed again, then discarded on purpose.
+        editor.AddRow(Segment("Interest", "Running"));
+        Assert.True(editor.HasUnsavedChanges);
+        Func<string> discarded = tui.Answer<Dialog>(d => TuiHarness.Click(d, "Discard"), d => d != editor);
+        tui.Press(Key.Esc);
+        Assert.Contains("Discard the unsaved changes to \"Gold\"?", discarded());
+        tui.Pump();
+        Assert.True(editor.StopRequested);
+        Assert.Equal("\"Loyalty=Gold\"", tui.OnEngine(data => new AudienceService(data, "default").Get("Gold")).Expression);
+    }
 }

@@ -24,7 +24,7 @@ internal sealed class AudienceEditorDialog : Dialog
     public static readonly KeyAction SaveKey = Keys.Add(Key.S.WithCtrl, "Save draft", "save as draft");
     public static readonly KeyAction ActivateKey = Keys.Add(Key.F7, "Activate", "activate, after a confirmation: the definition is frozen from then on");
     public static readonly KeyAction TabsKey = Keys.Describe("Alt+B Alt+E", "the Builder / Expression tab (or click it); Tab moves into it");
-    public static readonly KeyAction CloseKey = Keys.Describe("Esc", "close the editor (unsaved changes are dropped)");
+    public static readonly KeyAction CloseKey = Keys.Describe("Esc", "close the editor (asks first when there are unsaved changes)");
 
     /// <summary>How long the definition must stay unchanged before its size is computed.</summary>
     public static readonly TimeSpan PreviewDelay = TimeSpan.FromMilliseconds(300);
@@ -172,6 +172,11 @@ internal sealed class AudienceEditorDialog : Dialog
 
     public bool IsReadOnly { get; private set; }
 
+    /// <summary>The name or the definition differs from what was last saved (a new audience: anything was entered).</summary>
+    public bool HasUnsavedChanges => !IsReadOnly && (Audience is null
+        ? _name.Text.Trim().Length > 0 || _text.Length > 0
+        : _name.Text.Trim() != Audience.Name || Canonical(_text) != Canonical(Audience.Expression));
+
     public string NameText
     {
         get => _name.Text;
@@ -217,6 +222,27 @@ internal sealed class AudienceEditorDialog : Dialog
             SchedulePreview();
         }
     }
+
+    /// <summary>Esc with unsaved changes asks first; keeping them is the default, so a stray Esc loses nothing.</summary>
+    protected override bool OnKeyDown(Key key)
+    {
+        if (key == Key.Esc && HasUnsavedChanges && App is not null)
+        {
+            string what = Audience is null ? "this new audience" : $"\"{Audience.Name}\"";
+            int? answer = MessageBox.Query(App, "Unsaved changes", $"Discard the unsaved changes to {what}?", "_Discard", "_Keep editing");
+            if (answer == 0)
+            {
+                RequestStop();
+            }
+
+            return true;
+        }
+
+        return base.OnKeyDown(key);
+    }
+
+    private static string Canonical(string text) =>
+        AudienceExpression.TryParse(text, out AudienceExpression? parsed, out _) ? parsed.ToString() : text.Trim();
 
     protected override void Dispose(bool disposing)
     {
