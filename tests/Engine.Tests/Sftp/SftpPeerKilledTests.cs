@@ -69,7 +69,7 @@ public sealed class SftpPeerKilledTests : IClassFixture<SshdPeer>, IAsyncLifetim
         Assert.True(seen < content.Length, $"the download finished ({seen} bytes) before the kill took effect");
         SftpException failure = Assert.IsType<SftpException>(cut.Failure);
         Assert.Equal(SftpFailureKind.Connection, failure.Kind);
-        string expected = $"sftp://{SshdPeer.User}@{SshdPeer.Host}:{_peer.Port}{remote}: connection lost during download {remote}/{Name}";
+        string expected = $"{SshdPeer.User}@{SshdPeer.Host}:{_peer.Port}{remote}: connection lost during download {remote}/{Name}";
         Assert.StartsWith(expected, failure.Message, StringComparison.Ordinal);
         Assert.StartsWith(expected, _bed.Store.ReadStatus(inbox).LastError, StringComparison.Ordinal);
         Assert.Contains(_log.Collector.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Message.Contains("poll failed (1 in a row)", StringComparison.Ordinal) && r.Message.Contains(expected, StringComparison.Ordinal));
