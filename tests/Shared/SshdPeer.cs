@@ -121,15 +121,16 @@ public sealed class SshdPeer : IDisposable
             return;
         }
 
-        // Listed before anything dies: a killed parent's children are re-parented out of this tree.
-        List<int> children = Descendants(Pid);
-        foreach (int pid in children.Prepend(Pid))
+        // Listed before anything dies (a killed parent's children are re-parented out of this tree), and all killed
+        // before waiting for any: a transfer in flight must not get to finish while the listener exits.
+        List<Process> processes = [];
+        foreach (int pid in Descendants(Pid).Prepend(Pid))
         {
             try
             {
-                using Process process = Process.GetProcessById(pid);
+                Process process = Process.GetProcessById(pid);
+                processes.Add(process);
                 process.Kill();
-                process.WaitForExit(5000);
             }
             catch (ArgumentException)
             {
@@ -137,6 +138,12 @@ public sealed class SshdPeer : IDisposable
             catch (InvalidOperationException)
             {
             }
+        }
+
+        foreach (Process process in processes)
+        {
+            process.WaitForExit(5000);
+            process.Dispose();
         }
 
         Pid = 0;

@@ -31,6 +31,7 @@ public sealed class SftpExportPeerKilledTests : IClassFixture<SshdPeer>, IDispos
 
         IngestionResult added = _h.Ingestion.Ingest(_h.Ingestion.WriteFile([.. Enumerable.Range(1_000, ExtraGold).Select(n => Row(n, "Loyalty=Gold"))]));
         Assert.Equal(FileOutcome.Applied, added.Outcome);
+        _h.Audiences.Process(); // an active audience exports its last processing run
         _store = new ExportHistoryScheduleStore(_h.Ingestion.Data, _ => _h.NewRunner(), new SmtpExportNotifier(new SmtpOptions()));
     }
 
@@ -50,12 +51,13 @@ public sealed class SftpExportPeerKilledTests : IClassFixture<SshdPeer>, IDispos
         });
         var scheduler = new ExportScheduler(_store, _store.AttemptAsync, _h.Time);
 
-        // Attempt 1: the peer is killed once the server has written 2 MiB of the temporary file.
+        // Attempt 1: the peer is killed once the server has written 1 MiB of the temporary file.
         using var uploading = new CancellationTokenSource();
-        Task<(string Name, long Bytes)?> killer = Task.Run(() => KillWhenATemporaryFileGrows(remote, 2 << 20, uploading.Token));
+        Task<(string Name, long Bytes)?> killer = Task.Factory.StartNew(() => KillWhenATemporaryFileGrows(remote, 1 << 20, uploading.Token), TaskCreationOptions.LongRunning);
         Assert.Equal(1, Assert.Single(await scheduler.RunDueAsync(CancellationToken.None)).Attempt);
         await uploading.CancelAsync();
-        (string partial, long bytesAtKill) = await killer ?? throw new Xunit.Sdk.XunitException("the peer was never killed: the upload ended first");
+        (string partial, long bytesAtKill) = await killer ?? throw new Xunit.Sdk.XunitException(
+            "the peer was never killed: " + string.Join("; ", _h.Exports.Store.ListRuns("once").Select(r => $"{r.State} {r.Bytes} bytes {r.Error}")));
 
         ExportRun first = Assert.Single(_h.Exports.Store.ListRuns("once"));
         Assert.Equal(ExportRunState.Failed, first.State);
