@@ -4,6 +4,7 @@ using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
+using Xunit.Abstractions;
 using static Onboarding.Engine.Tests.Ingestion.IngestionHarness;
 
 namespace Onboarding.Engine.Tests.Exports;
@@ -21,9 +22,12 @@ public sealed class SftpExportPeerKilledTests : IClassFixture<SshdPeer>, IDispos
     private readonly ExportHarness _h = new();
     private readonly ExportHistoryScheduleStore _store;
 
-    public SftpExportPeerKilledTests(SshdPeer peer)
+    private readonly ITestOutputHelper _output;
+
+    public SftpExportPeerKilledTests(SshdPeer peer, ITestOutputHelper output)
     {
         _peer = peer;
+        _output = output;
         if (peer.Pid == 0)
         {
             peer.Restart(); // a failed test of this class left it killed
@@ -60,6 +64,7 @@ public sealed class SftpExportPeerKilledTests : IClassFixture<SshdPeer>, IDispos
             "the peer was never killed: " + string.Join("; ", _h.Exports.Store.ListRuns("once").Select(r => $"{r.State} {r.Bytes} bytes {r.Error}")));
 
         ExportRun first = Assert.Single(_h.Exports.Store.ListRuns("once"));
+        _output.WriteLine($"killed at {bytesAtKill} bytes of {partial}; attempt 1: {first.Error}");
         Assert.Equal(ExportRunState.Failed, first.State);
         Assert.Equal($".{first.FileName}.{first.Id}.part", partial);
         Assert.StartsWith($"sftp://{SshdPeer.User}@{SshdPeer.Host}:{_peer.Port}{remote}: connection lost while uploading {remote}/{partial}: ", first.Error, StringComparison.Ordinal);
@@ -73,6 +78,7 @@ public sealed class SftpExportPeerKilledTests : IClassFixture<SshdPeer>, IDispos
         ExportRun second = _h.Exports.Store.ListRuns("once")[0];
         Assert.Equal((ExportRunState.Failed, 2), (second.State, second.Attempt));
         Assert.Contains("cannot connect", second.Error, StringComparison.Ordinal);
+        _output.WriteLine($"attempt 2: {second.Error}");
 
         // Attempt 3, two minutes after that (the policy doubles the wait): the peer is back.
         _peer.Restart();
@@ -84,6 +90,7 @@ public sealed class SftpExportPeerKilledTests : IClassFixture<SshdPeer>, IDispos
         IReadOnlyList<ExportRun> runs = _h.Exports.Store.ListRuns("once");
         Assert.Equal([(ExportRunState.Complete, 3), (ExportRunState.Failed, 2), (ExportRunState.Failed, 1)], runs.Select(r => (r.State, r.Attempt)));
         ExportRun delivered = runs[0];
+        _output.WriteLine($"attempt 3: {delivered.State}, {delivered.Rows} rows, {delivered.Bytes} bytes");
         string fileName = delivered.FileName!;
         Assert.Equal([fileName], RemoteFiles(remote)); // the partial of attempt 1 was removed before attempt 3 uploaded
         string[] lines = File.ReadAllLines(Path.Combine(remote, fileName));

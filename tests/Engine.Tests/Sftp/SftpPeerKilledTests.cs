@@ -7,6 +7,7 @@ using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Sftp;
 using Onboarding.Engine.Storage;
+using Xunit.Abstractions;
 
 namespace Onboarding.Engine.Tests.Sftp;
 
@@ -24,9 +25,12 @@ public sealed class SftpPeerKilledTests : IClassFixture<SshdPeer>, IAsyncLifetim
     private DataFolder _data = null!;
     private InboxProcessor _ingest = null!;
 
-    public SftpPeerKilledTests(SshdPeer peer)
+    private readonly ITestOutputHelper _output;
+
+    public SftpPeerKilledTests(SshdPeer peer, ITestOutputHelper output)
     {
         _peer = peer;
+        _output = output;
         if (peer.Pid == 0)
         {
             peer.Restart(); // a failed test of this class left it killed
@@ -67,6 +71,7 @@ public sealed class SftpPeerKilledTests : IClassFixture<SshdPeer>, IAsyncLifetim
 
         Assert.True(seenAtKill > 0, "the peer was never killed");
         Assert.True(seen < content.Length, $"the download finished ({seen} bytes) before the kill took effect");
+        _output.WriteLine($"killed at {seenAtKill} of {content.Length} bytes, {seen} written locally; poll: {cut.Failure?.Message}");
         SftpException failure = Assert.IsType<SftpException>(cut.Failure);
         Assert.Equal(SftpFailureKind.Connection, failure.Kind);
         string expected = $"{SshdPeer.User}@{SshdPeer.Host}:{_peer.Port}{remote}: connection lost during download {remote}/{Name}";
