@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Onboarding.Engine.Sftp;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -45,7 +46,7 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
     private string RemotePath(string name) => endpoint.RemoteFolder.TrimEnd('/') + "/" + name;
 
     /// <summary>A write or the final flush of an upload failed: says whether the connection dropped, and which file it was.</summary>
-    private DeliveryException UploadFailure(string temporaryName, Exception ex) => ex is SshConnectionException or System.Net.Sockets.SocketException or ObjectDisposedException
+    private DeliveryException UploadFailure(string temporaryName, Exception ex) => ex is SshConnectionException or SocketException or ObjectDisposedException
         ? new DeliveryException($"{Display}: connection lost while uploading {RemotePath(temporaryName)}: {ex.Message}", ex)
         : Failure($"write {RemotePath(temporaryName)}", ex);
 
