@@ -215,26 +215,36 @@ public sealed class SftpInboxPoller(SftpInboxStore store, ISftpSessionFactory se
         File.Delete(part);
         string sha256;
         long written;
-        using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+        RemoteEntry? after;
+        try
         {
-            DurableFile.FlushDirectory(localFolder);
-            ledger.Intent(key, part); // from here on, a missing temp file means "renamed into place"
-            using var sink = new DownloadSink(file, cancellation, DownloadProgress is { } progress ? n => progress(entry.Name, n) : null);
-            await session.DownloadAsync(remotePath, sink, cancellation).ConfigureAwait(false);
-            file.Flush(flushToDisk: true);
-            sha256 = sink.Sha256Hex();
-            written = sink.Written;
+            using (var file = new FileStream(part, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                DurableFile.FlushDirectory(localFolder);
+                ledger.Intent(key, part); // from here on, a missing temp file means "renamed into place"
+                using var sink = new DownloadSink(file, cancellation, DownloadProgress is { } progress ? n => progress(entry.Name, n) : null);
+                await session.DownloadAsync(remotePath, sink, cancellation).ConfigureAwait(false);
+                file.Flush(flushToDisk: true);
+                sha256 = sink.Sha256Hex();
+                written = sink.Written;
+            }
+
+            after = await session.StatAsync(remotePath, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SftpException or IOException or OperationCanceledException)
+        {
+            // A dropped connection or a cancellation: the partial download is not kept until the next poll.
+            DiscardPartial(ledger, key, part);
+            throw;
         }
 
-        RemoteEntry? after = await session.StatAsync(remotePath, cancellation).ConfigureAwait(false);
         string? unstable = after is null ? "disappeared during the download"
             : written != entry.Size ? $"downloaded {written} bytes but the listing said {entry.Size}; it is probably still being written"
             : after.Size != entry.Size || after.LastWriteUtc != entry.LastWriteUtc ? "changed during the download; it is probably still being written"
             : null;
         if (unstable is not null)
         {
-            File.Delete(part);
-            ledger.Abandoned(key);
+            DiscardPartial(ledger, key, part);
             result.Skipped.Add(new SkippedFile(entry.Name, unstable + " (tried again next poll)"));
             return;
         }
@@ -249,6 +259,24 @@ public sealed class SftpInboxPoller(SftpInboxStore store, ISftpSessionFactory se
         Fault?.Invoke(Stage.BeforeRemoteCleanup, entry.Name);
         await CleanUpRemoteAsync(session, inbox, entry.Name, cancellation).ConfigureAwait(false);
         ledger.Cleaned(key);
+    }
+
+    /// <summary>
+    /// Records a download abandoned, then deletes its temp file. In this order because, to recovery, an <c>intent</c>
+    /// whose temp file is gone means "renamed into place": deleting first, a crash in between would lose the file.
+    /// A temp file left behind is harmless (hidden name) and deleted before the next download of the same file.
+    /// </summary>
+    private void DiscardPartial(SftpInboxLedger ledger, RemoteFileKey key, string part)
+    {
+        ledger.Abandoned(key);
+        try
+        {
+            File.Delete(part);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("SFTP: cannot delete the partial download {Part} ({Error}); it is deleted before the next download", part, ex.Message);
+        }
     }
 
     /// <summary>Renames the temp file to the remote name, or name-2, name-3... if taken (never overwrites).</summary>
@@ -307,8 +335,7 @@ public sealed class SftpInboxPoller(SftpInboxStore store, ISftpSessionFactory se
         {
             if (File.Exists(part))
             {
-                File.Delete(part);
-                ledger.Abandoned(key);
+                DiscardPartial(ledger, key, part);
                 _logger.LogInformation("SFTP: discarded the partial download of {Name}; it will be downloaded again", key.Name);
             }
             else

@@ -72,6 +72,10 @@ public sealed class SshdPeer : IDisposable
 
     public string LogPath => Path.Combine(_folder.Path, "sshd.log");
 
+    private string ConfigPath => Path.Combine(_folder.Path, "sshd_config");
+
+    private string PidFile => Path.Combine(_folder.Path, "sshd.pid");
+
     public string Log => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "(no sshd log)";
 
     /// <summary>A fresh folder the sftp user can read, write and rename in; its path is the same remotely and locally.</summary>
@@ -106,30 +110,74 @@ public sealed class SshdPeer : IDisposable
         return killed;
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Kills (SIGKILL, by PID) the listener and every connection process: the server is gone as if it had crashed, and
+    /// transfers in flight are cut. <see cref="Restart"/> brings it back.
+    /// </summary>
+    public void Kill()
     {
-        if (Pid > 0)
+        if (Pid == 0)
         {
-            List<int> children = Descendants(Pid);
-            foreach (int pid in children.Prepend(Pid))
-            {
-                try
-                {
-                    using Process process = Process.GetProcessById(pid);
-                    process.Kill();
-                    process.WaitForExit(5000);
-                }
-                catch (ArgumentException)
-                {
-                }
-                catch (InvalidOperationException)
-                {
-                }
-            }
-
-            Pid = 0;
+            return;
         }
 
+        // Listed before anything dies (a killed parent's children are re-parented out of this tree), and all killed
+        // before waiting for any: a transfer in flight must not get to finish while the listener exits.
+        List<Process> processes = [];
+        foreach (int pid in Descendants(Pid).Prepend(Pid))
+        {
+            try
+            {
+                Process process = Process.GetProcessById(pid);
+                processes.Add(process);
+                process.Kill();
+            }
+            catch (ArgumentException)
+            {
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        foreach (Process process in processes)
+        {
+            process.WaitForExit(5000);
+            process.Dispose();
+        }
+
+        Pid = 0;
+    }
+
+    /// <summary>Starts sshd again after <see cref="Kill"/>: the same port, host key, users and folders.</summary>
+    public void Restart()
+    {
+        if (Pid != 0)
+        {
+            throw new InvalidOperationException("sshd is running; Kill it first.");
+        }
+
+        for (int attempt = 1; ; attempt++)
+        {
+            File.Delete(PidFile);
+            (int exit, string output) = Run(Sshd, "-f", ConfigPath, "-E", LogPath);
+            if (exit == 0 && WaitReady(PidFile))
+            {
+                return;
+            }
+
+            if (attempt == 5)
+            {
+                throw new InvalidOperationException($"sshd did not restart on {Host}:{Port} (exit {exit}): {output}\n--- sshd log ---\n{Log}");
+            }
+
+            Thread.Sleep(200 * attempt);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
         _folder.Dispose();
     }
 
@@ -139,8 +187,8 @@ public sealed class SshdPeer : IDisposable
 
     private void StartOnFreePort(string authorized)
     {
-        string config = Path.Combine(_folder.Path, "sshd_config");
-        string pidFile = Path.Combine(_folder.Path, "sshd.pid");
+        string config = ConfigPath;
+        string pidFile = PidFile;
         for (int attempt = 1; ; attempt++)
         {
             Port = Loopback.FreePort();

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Onboarding.Engine.Sftp;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -44,6 +45,11 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
 
     private string RemotePath(string name) => endpoint.RemoteFolder.TrimEnd('/') + "/" + name;
 
+    /// <summary>A write or the final flush of an upload failed: says whether the connection dropped, and which file it was.</summary>
+    private DeliveryException UploadFailure(string temporaryName, Exception ex) => ex is SshConnectionException or SocketException or ObjectDisposedException
+        ? new DeliveryException($"{Display}: connection lost while uploading {RemotePath(temporaryName)}: {ex.Message}", ex)
+        : Failure($"write {RemotePath(temporaryName)}", ex);
+
     private DeliveryException Failure(string what, Exception ex)
     {
         string reason = ex switch
@@ -58,9 +64,10 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
     private sealed class Target(SftpDestination destination, SftpClient client, string fileName, string temporaryName, Stream stream)
         : DeliveryTarget(fileName, temporaryName)
     {
+        private readonly UploadStream _content = new(stream, ex => destination.UploadFailure(temporaryName, ex));
         private bool _closed;
 
-        public override Stream Content => stream;
+        public override Stream Content => _content;
 
         protected override Task CommitCoreAsync(CancellationToken cancellation)
         {
@@ -71,6 +78,14 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
                 // Closing flushes the last writes and waits for the server to acknowledge them.
                 stream.Dispose();
                 _closed = true;
+            }
+            catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException)
+            {
+                throw destination.UploadFailure(TemporaryName, ex);
+            }
+
+            try
+            {
                 cancellation.ThrowIfCancellationRequested();
                 client.RenameFile(from, to, isPosix: true);
             }
@@ -105,5 +120,51 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
                 client.Dispose();
             }
         }
+    }
+
+    /// <summary>The upload's content stream, whose write failures say which upload failed and why (SSH.NET's own say neither).</summary>
+    private sealed class UploadStream(Stream inner, Func<Exception, DeliveryException> failure) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            try
+            {
+                inner.Write(buffer);
+            }
+            catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException)
+            {
+                throw failure(ex);
+            }
+        }
+
+        public override void Flush()
+        {
+            try
+            {
+                inner.Flush();
+            }
+            catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException)
+            {
+                throw failure(ex);
+            }
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -121,6 +121,7 @@ public sealed class SftpInboxPollerTests(SshdPeer peer) : IDisposable
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.PollAsync(inbox, _bed.LocalInbox, cancel.Token));
         Assert.Empty(_bed.Delivered());
+        Assert.Empty(_bed.TempFiles()); // the partial download is discarded at once, not left for the next poll
         Assert.True(File.Exists(Path.Combine(remote, "big.csv")));
 
         SftpPollResult second = await _bed.Poller().PollAsync(inbox, _bed.LocalInbox);
@@ -151,6 +152,7 @@ public sealed class SftpInboxPollerTests(SshdPeer peer) : IDisposable
         Assert.True(killed > 0);
         Assert.False(interrupted.Succeeded);
         Assert.Empty(_bed.Delivered());
+        Assert.Empty(_bed.TempFiles());
         SftpInboxStatus failed = _bed.Store.ReadStatus(inbox);
         Assert.Equal(1, failed.ConsecutiveFailures);
         Assert.NotNull(failed.LastError);
