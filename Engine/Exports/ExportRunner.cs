@@ -285,17 +285,29 @@ public sealed class ExportRunner
     private (long Rows, long Bytes) WriteContent(Stream output, ExportFormat format, ExportContent content, IReadOnlyList<PgpPublicKey>? recipients, string fileName, CancellationToken cancellation)
     {
         var counted = new CountingStream(output);
-        Stream sink = recipients is null ? counted : new PgpEncryptingStream(counted, recipients, fileName, _time.GetUtcNow().UtcDateTime);
         long rows;
-        using (CsvHelper.CsvWriter csv = CsvHelper.CsvWriter.Create(sink, ExportFileWriter.Options(format), leaveOpen: true))
+        if (recipients is null)
         {
-            rows = ExportFileWriter.Write(csv, format, content, cancellation);
-            csv.Flush();
+            rows = WriteCsv(counted, format, content, cancellation);
+        }
+        else
+        {
+            // Encryption costs about four times what the CSV does: on its own thread, the two overlap.
+            var encrypted = new PgpEncryptingStream(counted, recipients, fileName, _time.GetUtcNow().UtcDateTime);
+            rows = OverlappedWriter.WriteThrough(encrypted, csv => WriteCsv(csv, format, content, cancellation));
+            encrypted.Dispose();
         }
 
-        sink.Dispose();
         counted.Flush();
         return (rows, counted.BytesWritten);
+    }
+
+    private static long WriteCsv(Stream sink, ExportFormat format, ExportContent content, CancellationToken cancellation)
+    {
+        using CsvHelper.CsvWriter csv = CsvHelper.CsvWriter.Create(sink, ExportFileWriter.Options(format), leaveOpen: true);
+        long rows = ExportFileWriter.Write(csv, format, content, cancellation);
+        csv.Flush();
+        return rows;
     }
 
     /// <summary>Temporary files of this export's interrupted runs (hidden <c>.part</c> names) are removed before the next delivery.</summary>
