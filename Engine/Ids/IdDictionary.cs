@@ -106,15 +106,16 @@ public sealed class IdDictionary : IDisposable
         ArgumentException.ThrowIfNullOrEmpty(path);
         int keyLength = IdTypes.ByteLength(type);
         string fullPath = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-        {
-            Create(fullPath, type, keyLength);
-        }
-
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
         SafeFileHandle writerLock = LockForWriting(fullPath);
         SafeFileHandle? file = null;
         try
         {
+            if (!File.Exists(fullPath))
+            {
+                Create(fullPath, type, keyLength);
+            }
+
             file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
             return Load(fullPath, type, keyLength, file, writerLock);
         }
