@@ -28,8 +28,13 @@ namespace Onboarding.Engine.Ids;
 /// <para><b>Threads.</b> One writer: <c>GetOrAdd</c>, <c>TryGetOrdinal</c>, <c>Flush</c> and <c>Dispose</c> must
 /// not run concurrently with each other. <see cref="GetId"/> and <see cref="Count"/> may be called from other
 /// threads at the same time as the writer (e.g. an export reading while an ingestion adds), for ordinals below a
-/// <see cref="Count"/> the reader has observed. The file is opened exclusively (an advisory lock on Unix), so a
-/// second process or instance opening the same file fails with an <see cref="IOException"/>.</para>
+/// <see cref="Count"/> the reader has observed.</para>
+/// <para><b>Sharing.</b> One writer per file: the writer holds an exclusive lock on a companion file
+/// (<c>&lt;file&gt;.lock</c>, an advisory lock on Unix that the OS releases when the process dies), so a second
+/// process or instance opening the same dictionary fails with an <see cref="IOException"/>. The dictionary file
+/// itself is opened sharing reads, so that <see cref="IdFileReader"/> (an export in this or another process) can
+/// read its committed records while the writer appends: records are append-only and an ordinal is never reassigned.
+/// The lock is on the companion file because an exclusive lock on the dictionary file would shut readers out.</para>
 /// <para><b>Memory.</b> All records are kept in memory (ordinal → ID is an array lookup) plus the index's 8-byte
 /// slots at 50–75 % load: about KeyLength + 13 bytes per ID.</para>
 /// </remarks>
@@ -44,6 +49,7 @@ public sealed class IdDictionary : IDisposable
     private const int HashRing = 32;
 
     private readonly SafeFileHandle _file;
+    private readonly SafeFileHandle _writerLock;
     private readonly RecordStore _records;
     private readonly OrdinalIndex _index;
     private readonly XxHash3 _batchHasher = new();
@@ -55,11 +61,12 @@ public sealed class IdDictionary : IDisposable
     private bool _faulted;
     private bool _disposed;
 
-    private IdDictionary(string path, IdType type, SafeFileHandle file, RecordStore records, OrdinalIndex index, IdDictionaryHeader committed)
+    private IdDictionary(string path, IdType type, SafeFileHandle file, SafeFileHandle writerLock, RecordStore records, OrdinalIndex index, IdDictionaryHeader committed)
     {
         Path = path;
         Type = type;
         _file = file;
+        _writerLock = writerLock;
         _records = records;
         _index = index;
         _keyLength = records.KeyLength;
@@ -93,25 +100,29 @@ public sealed class IdDictionary : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not an ID dictionary, is of another ID type or key
     /// length or format version, or its committed records are damaged. The message names the file.</exception>
-    /// <exception cref="IOException">The file cannot be opened, e.g. another instance holds it.</exception>
+    /// <exception cref="IOException">The file cannot be opened, e.g. another instance or process has it open.</exception>
     public static IdDictionary Open(string path, IdType type)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         int keyLength = IdTypes.ByteLength(type);
         string fullPath = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(fullPath))
-        {
-            Create(fullPath, type, keyLength);
-        }
-
-        SafeFileHandle file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        SafeFileHandle writerLock = LockForWriting(fullPath);
+        SafeFileHandle? file = null;
         try
         {
-            return Load(fullPath, type, keyLength, file);
+            if (!File.Exists(fullPath))
+            {
+                Create(fullPath, type, keyLength);
+            }
+
+            file = File.OpenHandle(fullPath, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+            return Load(fullPath, type, keyLength, file, writerLock);
         }
         catch
         {
-            file.Dispose();
+            file?.Dispose();
+            writerLock.Dispose();
             throw;
         }
     }
@@ -274,6 +285,7 @@ public sealed class IdDictionary : IDisposable
         {
             _disposed = true;
             _file.Dispose();
+            _writerLock.Dispose();
         }
     }
 
@@ -293,6 +305,7 @@ public sealed class IdDictionary : IDisposable
     {
         _disposed = true;
         _file.Dispose();
+        _writerLock.Dispose();
     }
 
     private uint GetOrAdd(ReadOnlySpan<byte> id, ulong hash)
@@ -399,31 +412,27 @@ public sealed class IdDictionary : IDisposable
         Storage.DurableFile.FlushDirectory(directory);
     }
 
-    private static IdDictionary Load(string path, IdType type, int keyLength, SafeFileHandle file)
+    /// <summary>The exclusive lock of the one writer of <paramref name="path"/> (see the class remarks on sharing).</summary>
+    private static SafeFileHandle LockForWriting(string path)
+    {
+        try
+        {
+            // Never deleted: removing a lock file while another process waits to open it would let two writers in.
+            return File.OpenHandle(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException(
+                $"The ID dictionary '{path}' cannot be opened for writing ({ex.Message}); only one instance, in one process, may write it at a time.", ex);
+        }
+    }
+
+    private static IdDictionary Load(string path, IdType type, int keyLength, SafeFileHandle file, SafeFileHandle writerLock)
     {
         long length = RandomAccess.GetLength(file);
-        byte[] pages = new byte[IdDictionaryHeader.DataOffset];
-        int headerBytes = ReadFully(file, pages, 0);
-        ReadOnlySpan<byte> page0 = pages.AsSpan(0, IdDictionaryHeader.PageSize);
-        ReadOnlySpan<byte> page1 = pages.AsSpan(IdDictionaryHeader.PageSize, Math.Max(0, headerBytes - IdDictionaryHeader.PageSize));
-        bool valid0 = IdDictionaryHeader.TryRead(page0, out IdDictionaryHeader header0);
-        bool valid1 = IdDictionaryHeader.TryRead(page1, out IdDictionaryHeader header1);
-        if (!valid0 && !valid1)
-        {
-            throw IdDictionaryHeader.HasMagic(page0) || IdDictionaryHeader.HasMagic(page1)
-                ? Damaged(path, "both header copies are damaged")
-                : new InvalidDataException($"'{path}' is not an ID dictionary file (no OBIDDICT magic).");
-        }
-
-        // The newest valid copy, and the one before it if it is intact.
-        (IdDictionaryHeader newest, bool hasOlder, IdDictionaryHeader older) =
-            !valid1 ? (header0, false, default)
-            : !valid0 ? (header1, false, default)
-            : header1.Sequence > header0.Sequence ? (header1, true, header0) : (header0, true, header1);
-        CheckCompatible(path, newest, type, keyLength);
-
+        (IdDictionaryHeader newest, IdDictionaryHeader? older) = ReadHeaders(path, file, type, keyLength);
         long recordsInFile = Math.Max(0, length - IdDictionaryHeader.DataOffset) / keyLength;
-        long claimed = Math.Max(newest.Count, hasOlder ? older.Count : 0);
+        long claimed = Math.Max(newest.Count, older?.Count ?? 0);
         long toLoad = Math.Min(Math.Clamp(claimed, 0, MaxCount), recordsInFile);
         var records = new RecordStore(keyLength, toLoad);
         // Each chunk of records is read on its own, in parallel: copying from the page cache (and faulting in
@@ -446,24 +455,18 @@ public sealed class IdDictionary : IDisposable
         }
 
         var hasher = new XxHash3();
-        IdDictionaryHeader committed;
-        bool recommit = false;
-        if (IsIntact(newest, recordsInFile, records, hasher))
+        IdDictionaryHeader committed = ChooseCommit(path, newest, older, recordsInFile, header =>
         {
-            committed = newest;
-        }
-        else if (hasOlder && older.Sequence + 1 == newest.Sequence && older.Count == newest.PreviousCount
-            && IsIntact(older, recordsInFile, records, hasher))
-        {
-            // The last commit did not fully reach the disk (a crash inside Flush): fall back to the one before.
-            CheckCompatible(path, older, type, keyLength);
-            committed = older;
-            recommit = true;
-        }
-        else
-        {
-            throw Damaged(path, $"the committed records are missing or damaged (header: {newest.Count} records, file: {recordsInFile})");
-        }
+            hasher.Reset();
+            for (long from = header.PreviousCount; from < header.Count;)
+            {
+                ReadOnlySpan<byte> run = records.Run(from, header.Count);
+                hasher.Append(run);
+                from += run.Length / keyLength;
+            }
+
+            return hasher.GetCurrentHashAsUInt64();
+        });
 
         var index = new OrdinalIndex(records, committed.Count);
         if (index.Load(committed.Count) is (long first, long second))
@@ -477,8 +480,8 @@ public sealed class IdDictionary : IDisposable
             RandomAccess.SetLength(file, IdDictionaryHeader.DataOffset + (committed.Count * keyLength));
         }
 
-        var dictionary = new IdDictionary(path, type, file, records, index, committed);
-        if (recommit)
+        var dictionary = new IdDictionary(path, type, file, writerLock, records, index, committed);
+        if (committed != newest)
         {
             // Overwrite the stale newer copy, so that it can never be mistaken for a commit again.
             dictionary.Commit(committed.Count);
@@ -487,24 +490,60 @@ public sealed class IdDictionary : IDisposable
         return dictionary;
     }
 
-    private static bool IsIntact(IdDictionaryHeader header, long recordsInFile, RecordStore records, XxHash3 hasher)
+    /// <summary>
+    /// The newest valid header copy of the file, and the one before it if that copy is valid too (a commit can be
+    /// checked against it). The newest copy must be of this ID type, key length and format version.
+    /// </summary>
+    internal static (IdDictionaryHeader Newest, IdDictionaryHeader? Older) ReadHeaders(string path, SafeFileHandle file, IdType type, int keyLength)
     {
-        if (header.Count < 0 || header.Count > MaxCount || header.Count > recordsInFile
-            || header.PreviousCount < 0 || header.PreviousCount > header.Count)
+        byte[] pages = new byte[IdDictionaryHeader.DataOffset];
+        int headerBytes = ReadFully(file, pages, 0);
+        ReadOnlySpan<byte> page0 = pages.AsSpan(0, IdDictionaryHeader.PageSize);
+        ReadOnlySpan<byte> page1 = pages.AsSpan(IdDictionaryHeader.PageSize, Math.Max(0, headerBytes - IdDictionaryHeader.PageSize));
+        bool valid0 = IdDictionaryHeader.TryRead(page0, out IdDictionaryHeader header0);
+        bool valid1 = IdDictionaryHeader.TryRead(page1, out IdDictionaryHeader header1);
+        if (!valid0 && !valid1)
         {
-            return false;
+            throw IdDictionaryHeader.HasMagic(page0) || IdDictionaryHeader.HasMagic(page1)
+                ? Damaged(path, "both header copies are damaged")
+                : new InvalidDataException($"'{path}' is not an ID dictionary file (no OBIDDICT magic).");
         }
 
-        hasher.Reset();
-        for (long from = header.PreviousCount; from < header.Count;)
-        {
-            ReadOnlySpan<byte> run = records.Run(from, header.Count);
-            hasher.Append(run);
-            from += run.Length / records.KeyLength;
-        }
-
-        return hasher.GetCurrentHashAsUInt64() == header.BatchHash;
+        (IdDictionaryHeader Newest, IdDictionaryHeader? Older) copies =
+            !valid1 ? (header0, null)
+            : !valid0 ? (header1, null)
+            : header1.Sequence > header0.Sequence ? (header1, header0) : (header0, header1);
+        CheckCompatible(path, copies.Newest, type, keyLength);
+        return copies;
     }
+
+    /// <summary>
+    /// The commit to trust: the newest if all its records are in the file and hash to its batch hash, else the one
+    /// before it when the newest is that one's direct successor (a crash inside Flush). <paramref name="batchHash"/>
+    /// hashes the records a commit added (<c>PreviousCount..Count</c>), which the caller has checked are in the file.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Neither commit is intact: committed records are missing or damaged.</exception>
+    internal static IdDictionaryHeader ChooseCommit(string path, IdDictionaryHeader newest, IdDictionaryHeader? older, long recordsInFile, Func<IdDictionaryHeader, ulong> batchHash)
+    {
+        if (IsIntact(newest, recordsInFile, batchHash))
+        {
+            return newest;
+        }
+
+        if (older is { } previous && previous.Sequence + 1 == newest.Sequence && previous.Count == newest.PreviousCount
+            && IsIntact(previous, recordsInFile, batchHash))
+        {
+            CheckCompatible(path, previous, newest.Type, newest.KeyLength);
+            return previous;
+        }
+
+        throw Damaged(path, $"the committed records are missing or damaged (header: {newest.Count} records, file: {recordsInFile})");
+    }
+
+    private static bool IsIntact(IdDictionaryHeader header, long recordsInFile, Func<IdDictionaryHeader, ulong> batchHash) =>
+        header.Count >= 0 && header.Count <= MaxCount && header.Count <= recordsInFile
+        && header.PreviousCount >= 0 && header.PreviousCount <= header.Count
+        && batchHash(header) == header.BatchHash;
 
     private static void CheckCompatible(string path, IdDictionaryHeader header, IdType type, int keyLength)
     {
@@ -526,10 +565,10 @@ public sealed class IdDictionary : IDisposable
         }
     }
 
-    private static InvalidDataException Damaged(string path, string what) =>
+    internal static InvalidDataException Damaged(string path, string what) =>
         new($"The ID dictionary '{path}' is damaged: {what}.");
 
-    private static int ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
+    internal static int ReadFully(SafeFileHandle file, Span<byte> buffer, long offset)
     {
         int total = 0;
         while (total < buffer.Length)

@@ -5,8 +5,11 @@ using Onboarding.Engine.Ids;
 
 namespace Onboarding.Engine.Exports.Csv;
 
-/// <summary>What an export file is made of, resolved before streaming starts (so no store access happens mid-file).</summary>
-internal sealed record ExportContent
+/// <summary>
+/// What an export file is made of, resolved before streaming starts (so no store access happens mid-file).
+/// Disposing it closes the ID readers.
+/// </summary>
+internal sealed record ExportContent : IDisposable
 {
     /// <summary>The members written (full mode), in ordinal order.</summary>
     public RoaringBitmap? Members { get; init; }
@@ -25,8 +28,16 @@ internal sealed record ExportContent
     public IReadOnlyDictionary<string, IReadOnlyList<(string Segment, RoaringBitmap Members)>> Groups { get; init; } =
         new Dictionary<string, IReadOnlyList<(string, RoaringBitmap)>>();
 
-    /// <summary>The client's dictionary of an ID type, opened before streaming (opening one is not thread-safe).</summary>
-    public required Func<IdType, IdDictionary> Dictionary { get; init; }
+    /// <summary>An ID reader for each ID type the file holds, opened before streaming (opening one is not thread-safe).</summary>
+    public required IReadOnlyDictionary<IdType, IIdReader> Ids { get; init; }
+
+    public void Dispose()
+    {
+        foreach (IIdReader reader in Ids.Values)
+        {
+            reader.Dispose();
+        }
+    }
 }
 
 /// <summary>
@@ -75,7 +86,7 @@ internal static class ExportFileWriter
             csv.EndRecord();
         }
 
-        var ids = new IdWriter(content.Dictionary);
+        var ids = new IdWriter(content.Ids);
         var segmentText = new StringBuilder();
         uint[] batch = new uint[Batch];
         RoaringBitmap.BatchIterator iterator = content.Members!.GetBatchIterator();
@@ -128,7 +139,7 @@ internal static class ExportFileWriter
 
         csv.EndRecord();
         string entry = $"{DeltaGroup}={content.Audience.Replace(";", "\\;", StringComparison.Ordinal)}";
-        var ids = new IdWriter(content.Dictionary);
+        var ids = new IdWriter(content.Ids);
         RoaringBitmap changed = content.Entered! | content.Left!;
         uint[] batch = new uint[Batch];
         RoaringBitmap.BatchIterator iterator = changed.GetBatchIterator();
@@ -182,18 +193,18 @@ internal static class ExportFileWriter
         _ => "IP"u8,
     };
 
-    /// <summary>Resolves members to ID text, keeping each type's dictionary at hand.</summary>
-    private sealed class IdWriter(Func<IdType, IdDictionary> open)
+    /// <summary>Resolves members to ID text, keeping each type's reader at hand.</summary>
+    private sealed class IdWriter(IReadOnlyDictionary<IdType, IIdReader> readers)
     {
-        private readonly IdDictionary?[] _dictionaries = new IdDictionary?[8];
+        private readonly IIdReader?[] _readers = new IIdReader?[8];
 
         public void WriteId(CsvWriter csv, uint member)
         {
             (IdType type, uint ordinal) = MemberSpace.FromMember(member);
-            IdDictionary dictionary = _dictionaries[(int)type] ??= open(type);
+            IIdReader reader = _readers[(int)type] ??= readers[type];
             Span<byte> id = stackalloc byte[IdCodec.MaxByteLength];
-            id = id[..dictionary.KeyLength];
-            dictionary.GetId(ordinal, id);
+            id = id[..reader.KeyLength];
+            reader.GetId(ordinal, id);
             if (type is IdType.Maid or IdType.Ip)
             {
                 csv.WriteField(IdCodec.Format(type, id));

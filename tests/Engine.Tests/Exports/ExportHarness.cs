@@ -40,7 +40,7 @@ internal sealed class ExportHarness : IDisposable
 
     public IngestionHarness Ingestion { get; }
 
-    public AudienceService Audiences { get; }
+    public AudienceService Audiences { get; private set; }
 
     public SecretProtector Protector { get; } = SecretProtector.FromKeys(RandomNumberGenerator.GetBytes(32));
 
@@ -51,6 +51,14 @@ internal sealed class ExportHarness : IDisposable
     public string OutFolder => _folder.File("out");
 
     public string PathOf(string name) => _folder.File(name);
+
+    /// <summary>As after a restart of the process: the data folder reopened, no ID dictionary open.</summary>
+    public void Restart()
+    {
+        Ingestion.Reopen();
+        Audiences = new AudienceService(Ingestion.Data, "default", time: Time);
+        Runner = NewRunner();
+    }
 
     public ExportRunner NewRunner() => new(Ingestion.Data, "default", Protector, Time, connector: new SftpConnector(Protector, TimeSpan.FromSeconds(10)));
 

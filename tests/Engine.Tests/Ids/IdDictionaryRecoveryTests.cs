@@ -118,6 +118,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => IdDictionary.Open(_path, IdType.HemSha2));
         Assert.Contains(_path, error.Message, StringComparison.Ordinal);
         Assert.Contains("damaged", error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, Assert.Throws<InvalidDataException>(() => IdFileReader.Open(_path, IdType.HemSha2)).Message);
     }
 
     [Fact]
@@ -133,6 +134,7 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => IdDictionary.Open(_path, IdType.HemSha2));
         Assert.Contains(_path, error.Message, StringComparison.Ordinal);
+        Assert.Equal(error.Message, Assert.Throws<InvalidDataException>(() => IdFileReader.Open(_path, IdType.HemSha2)).Message);
     }
 
     [Fact]
@@ -160,6 +162,8 @@ public sealed class IdDictionaryRecoveryTests : IDisposable
 
     private void AssertReopensWith(long expectedCount, string situation)
     {
+        // Before the writer repairs the file: an export reading it must see what the writer will keep.
+        IdFileReaderTests.AssertReaderAgrees(_path, expectedCount, situation);
         using (IdDictionary dictionary = IdDictionary.Open(_path, IdType.HemSha2))
         {
             Assert.True(expectedCount == dictionary.Count, $"{situation}: reopened with {dictionary.Count} IDs, expected {expectedCount}");
