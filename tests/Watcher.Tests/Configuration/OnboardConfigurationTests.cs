@@ -19,7 +19,7 @@ public sealed class OnboardConfigurationTests : IDisposable
         var defaults = new WatcherOptions();
         Assert.Equal(defaults.Inbox.SettlePeriod, options.Inbox.SettlePeriod);
         Assert.Equal(defaults.Inbox.RescanInterval, options.Inbox.RescanInterval);
-        Assert.Equal(0.01, options.Policy!.MaxRejectedShare);
+        Assert.Equal(0.01, options.Clients.Default.Ingestion.MaxRejectedShare);
         Assert.Equal(90, options.AudienceProcessing.Audiences.RunRetention);
         Assert.False(options.Smtp.IsConfigured);
     }
@@ -44,7 +44,7 @@ public sealed class OnboardConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(9), options.Inbox.SettlePeriod);
         Assert.Equal(TimeSpan.FromSeconds(50), options.Inbox.RescanInterval);
         Assert.Equal("/srv/file-inbox", options.Inbox.Path);
-        Assert.Equal(0.2, options.Policy!.MaxRejectedShare);
+        Assert.Equal(0.2, options.Clients.Default.Ingestion.MaxRejectedShare);
         Assert.Equal("option --settle", configuration.SourceOf("Inbox:SettleSeconds"));
         Assert.Equal("environment variable ONBOARD__Inbox__RescanSeconds", configuration.SourceOf("Inbox:RescanSeconds"));
         Assert.Equal(ConfigFile, configuration.SourceOf("Inbox:Path"));
@@ -69,8 +69,8 @@ public sealed class OnboardConfigurationTests : IDisposable
 
         Assert.Equal(new TimeOnly(2, 30), options.AudienceProcessing.At);
         Assert.Equal("Europe/Paris", options.AudienceProcessing.TimeZone.Id);
-        Assert.Equal(0.25, options.Policy!.MaxRefreshShrink);
-        Assert.Equal(50, options.Policy.EmptyingGuardMinimumSize);
+        Assert.Equal(0.25, options.Clients.Default.Ingestion.MaxRefreshShrink);
+        Assert.Equal(50, options.Clients.Default.Ingestion.EmptyingGuardMinimumSize);
         Assert.Equal(12, options.AudienceProcessing.Audiences.RunRetention);
         Assert.Equal("mail.example.com", options.Smtp.Host);
         Assert.Equal(2525, options.Smtp.EffectivePort);
