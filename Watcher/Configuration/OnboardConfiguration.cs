@@ -210,15 +210,12 @@ public sealed class OnboardConfiguration
         var clients = new Dictionary<string, ClientPolicy>(StringComparer.OrdinalIgnoreCase);
         foreach (string client in ConfiguredClients())
         {
-            try
-            {
-                DataFolder.ValidateClientName(client);
-            }
-            catch (ArgumentException ex)
+            if (!DataFolder.IsValidClientName(client))
             {
                 string key = _root.GetSection($"{Section}:{ClientsSection}:{client}").AsEnumerable(makePathsRelative: false)
                     .FirstOrDefault(setting => setting.Value is not null).Key ?? $"{Section}:{ClientsSection}:{client}";
-                throw new ConfigurationException($"{SourceOf(key[(Section.Length + 1)..])}: {Section}:{ClientsSection}:{client} does not name a client: {ex.Message}", ex);
+                throw new ConfigurationException(
+                    $"{SourceOf(key[(Section.Length + 1)..])}: {Section}:{ClientsSection}:{client}: \"{client}\" is not a valid client name: {DataFolder.ClientNameRule}");
             }
 
             clients[client] = Thresholds($"{ClientsSection}:{client}:", common);
