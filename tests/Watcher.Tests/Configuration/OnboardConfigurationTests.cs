@@ -1,3 +1,4 @@
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Watcher.Configuration;
 using Onboarding.Watcher.Hosting;
@@ -164,6 +165,100 @@ public sealed class OnboardConfigurationTests : IDisposable
         var error = Assert.Throws<ConfigurationException>(() => OnboardConfiguration.Load(_data.Path, environment).Watcher());
 
         Assert.Equal($"environment variable {WatcherOptions.PgpKeyVariable}: Onboard:Inbox:PgpKeyFile names \"/nowhere/key.asc\", which does not exist", error.Message);
+    }
+
+    [Fact]
+    public void ClientsInheritTheThresholds_TheirOwnKeysWin_AndVariablesOverrideTheFile()
+    {
+        File.WriteAllText(ConfigFile, """
+            { "Onboard": {
+                "Thresholds": { "MaxRefreshShrink": 0.4, "MinimumExportAudienceSize": 250 },
+                "Clients": {
+                  "acme": { "MaxRefreshShrink": 0.1, "EmptyingGuardMinimumSize": 5, "MinimumExportAudienceSize": 1000 },
+                  "beta": { "MaxRejectedShare": 0.2 } } } }
+            """);
+        var environment = new Dictionary<string, string?>
+        {
+            ["ONBOARD__CLIENTS__ACME__MAXREFRESHSHRINK"] = "0.05",
+            ["ONBOARD__CLIENTS__gamma__MINIMUMEXPORTAUDIENCESIZE"] = "7",
+        };
+
+        OnboardConfiguration configuration = OnboardConfiguration.Load(_data.Path, environment);
+        ClientPolicies clients = configuration.Watcher().Clients;
+
+        Assert.Equal((0.05, 5L, 1000L, 0.01), Values(clients.For("acme")));
+        Assert.Equal((0.4, 1000L, 250L, 0.2), Values(clients.For("beta")));
+        Assert.Equal((0.4, 1000L, 7L, 0.01), Values(clients.For("gamma")));
+        Assert.Equal((0.4, 1000L, 250L, 0.01), Values(clients.For("unconfigured")));
+        Assert.Equal(("Onboard:Clients:acme:MaxRefreshShrink", "environment variable ONBOARD__CLIENTS__ACME__MAXREFRESHSHRINK"), configuration.ClientSource("acme", "MaxRefreshShrink"));
+        Assert.Equal(("Onboard:Thresholds:MaxRefreshShrink", ConfigFile), configuration.ClientSource("beta", "MaxRefreshShrink"));
+        Assert.Equal(("Onboard:Thresholds:MaxRejectedShare", "default"), configuration.ClientSource("acme", "MaxRejectedShare"));
+
+        static (double, long, long, double) Values(ClientPolicy policy) =>
+            (policy.Ingestion.MaxRefreshShrink, policy.Ingestion.EmptyingGuardMinimumSize, policy.Exports.MinimumAudienceSize, policy.Ingestion.MaxRejectedShare);
+    }
+
+    [Fact]
+    public void WithoutConfiguration_TheMinimumExportAudienceSizeIs100()
+    {
+        Assert.Equal(100, Load().Clients().For("anyone").Exports.MinimumAudienceSize);
+    }
+
+    [Fact]
+    public void ABadClientValueInTheFile_NamesTheFileTheClientsKeyAndTheValue()
+    {
+        File.WriteAllText(ConfigFile, """{ "Onboard": { "Clients": { "acme": { "MaxRefreshShrink": 7 } } } }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load().Watcher());
+
+        Assert.Equal($"{ConfigFile}: Onboard:Clients:acme:MaxRefreshShrink must be a share between 0 and 1, got \"7\"", error.Message);
+    }
+
+    [Fact]
+    public void AnInvalidClientName_NamesTheFileAndTheRule()
+    {
+        File.WriteAllText(ConfigFile, """{ "Onboard": { "Clients": { "acme corp": { "MaxRefreshShrink": 0.1 } } } }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load().Clients());
+
+        Assert.Equal(
+            $"{ConfigFile}: Onboard:Clients:acme corp: \"acme corp\" is not a valid client name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("ONBOARD__THRESHOLDS__MINIMUMEXPORTAUDIENCESIZE", "many", "Onboard:THRESHOLDS:MINIMUMEXPORTAUDIENCESIZE must be a whole number ≥ 1, got \"many\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__MINIMUMEXPORTAUDIENCESIZE", "0", "Onboard:CLIENTS:acme:MINIMUMEXPORTAUDIENCESIZE must be a whole number ≥ 1, got \"0\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__EMPTYINGGUARDMINIMUMSIZE", "-1", "Onboard:CLIENTS:acme:EMPTYINGGUARDMINIMUMSIZE must be a whole number ≥ 0, got \"-1\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__MAXREJECTEDSHARE", "2", "Onboard:CLIENTS:acme:MAXREJECTEDSHARE must be a share between 0 and 1, got \"2\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__THRESHOLDS__MAXREFRESHSHRINK", "0.1", "Onboard:CLIENTS:acme:THRESHOLDS:MAXREFRESHSHRINK is not a setting")]
+    [InlineData("ONBOARD__CLIENTS__acme__SETTLESECONDS", "1", "Onboard:CLIENTS:acme:SETTLESECONDS is not a setting")]
+    [InlineData("ONBOARD__CLIENTS__acme", "0.1", "Onboard:CLIENTS:acme is not a setting")]
+    [InlineData("ONBOARD__CLIENTS__-acme__MAXREFRESHSHRINK", "0.1", "Onboard:Clients:-acme: \"-acme\" is not a valid client name")]
+    public void ABadClientVariable_NamesTheVariableAndTheSetting(string variable, string value, string expected)
+    {
+        var environment = new Dictionary<string, string?> { [variable] = value };
+
+        var error = Assert.Throws<ConfigurationException>(() => OnboardConfiguration.Load(_data.Path, environment).Watcher());
+
+        // Key case follows the variable or the canonical name; configuration keys are case-insensitive either way.
+        Assert.StartsWith($"environment variable {variable}: {expected}", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void EverySettingShown_IsDocumentedInConfigurationMd()
+    {
+        File.WriteAllText(ConfigFile, """{ "Onboard": { "Clients": { "acme": { "MaxRefreshShrink": 0.1 } } } }""");
+        string[] documented = [.. File.ReadLines(SourceTree.File("docs", "CONFIGURATION.md"))
+            .Where(line => line.StartsWith("| `Onboard:", StringComparison.Ordinal))
+            .Select(line => line.Split('`')[1])];
+
+        IEnumerable<string> shown = EffectiveSettings.Read(Load()).Select(s => s.Key
+            .Replace("Onboard:Clients:acme:", "Onboard:Clients:<client>:", StringComparison.Ordinal)
+            .Replace("Onboard:Logging:LogLevel:Default", "Onboard:Logging:LogLevel:<category>", StringComparison.Ordinal));
+
+        Assert.All(shown, key => Assert.Contains(key, documented));
+        Assert.Contains("Onboard:Clients:<client>:MinimumExportAudienceSize", shown);
     }
 
     public void Dispose() => _data.Dispose();
