@@ -245,6 +245,24 @@ public sealed class OnboardConfigurationTests : IDisposable
         Assert.StartsWith($"environment variable {variable}: {expected}", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [MemberData(nameof(ClientKeys))]
+    public void EveryClientKey_IsReadAndChecked_AndShown(string key)
+    {
+        // -5 is out of range for every threshold: a key accepted but never read would pass silently.
+        var environment = new Dictionary<string, string?> { [$"ONBOARD__CLIENTS__acme__{key}"] = "-5" };
+        File.WriteAllText(ConfigFile, $$"""{ "Onboard": { "Clients": { "acme": { "{{key}}": 1 } } } }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => OnboardConfiguration.Load(_data.Path, environment).Clients());
+        IEnumerable<string> shown = EffectiveSettings.Read(Load()).Select(s => s.Key);
+
+        Assert.StartsWith($"environment variable ONBOARD__CLIENTS__acme__{key}: Onboard:Clients:acme:{key} must be ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Onboard:Clients:acme:{key}", shown);
+        Assert.Contains($"Onboard:Thresholds:{key}", shown);
+    }
+
+    public static TheoryData<string> ClientKeys() => [.. OnboardConfiguration.ClientKeys];
+
     [Fact]
     public void EverySettingShown_IsDocumentedInConfigurationMd()
     {
