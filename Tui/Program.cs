@@ -58,7 +58,7 @@ using (data)
 {
     // The watcher's services (inboxes, schedules, the control socket for onboard commands) run in this process.
     using (IHost host = TuiHost.Build(options, data, logFile))
-    using (var engine = new EngineAccess(data, host.Services.GetRequiredService<ClientWriteLocks>()))
+    using (var engine = new EngineAccess(data, host.Services.GetRequiredService<ClientWriteLocks>(), host.Services.GetRequiredService<WatcherOptions>().Clients))
     {
         var session = new TuiSession(engine, host.Services.GetRequiredService<WatcherStatus>(), options.Client);
         await host.StartAsync();

@@ -228,14 +228,41 @@ public sealed record ExportRun
     public bool IsFinished => State is ExportRunState.Complete or ExportRunState.Failed or ExportRunState.Canceled;
 }
 
-/// <summary>Per-client export rules.</summary>
-public sealed record ExportSettings
+/// <summary>The export rules every client gets unless it has its own (<see cref="ExportSettings"/>); the host configures them.</summary>
+public sealed record ExportPolicy
 {
     public const long DefaultMinimumAudienceSize = 100;
 
     /// <summary>An audience smaller than this is never exported, so tiny audiences cannot single people out.</summary>
     public long MinimumAudienceSize { get; init; } = DefaultMinimumAudienceSize;
 }
+
+/// <summary>
+/// The export rules set for one client (<c>onboard export settings</c>), kept in its data folder. A rule not set here
+/// is the configured <see cref="ExportPolicy"/>'s: a value set for the client always wins over configuration.
+/// </summary>
+public sealed record ExportSettings
+{
+    /// <summary>This client's own minimum export size; null: the configured one applies.</summary>
+    public long? MinimumAudienceSize { get; init; }
+
+    public DateTimeOffset? MinimumAudienceSizeSetOn { get; init; }
+
+    public string? MinimumAudienceSizeSetBy { get; init; }
+}
+
+/// <summary>Where a client's minimum export size comes from.</summary>
+public enum SettingSource
+{
+    /// <summary>The host's configuration (<see cref="ExportPolicy"/>).</summary>
+    Configuration,
+
+    /// <summary>Set for this client (<see cref="ExportSettings"/>).</summary>
+    Client,
+}
+
+/// <summary>The minimum export size in force for a client, and where it comes from (when and by whom, if set for the client).</summary>
+public sealed record EffectiveMinimumAudienceSize(long Value, SettingSource Source, DateTimeOffset? SetOn = null, string? SetBy = null);
 
 /// <summary>An export rule was broken (unknown name, invalid value, a run refused): nothing changed. The message says what and where.</summary>
 public sealed class ExportException(string message, Exception? inner = null) : Exception(message, inner);

@@ -43,14 +43,14 @@ public sealed class ExportRunner
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ExportRunner(DataFolder data, string client, SecretProtector protector, TimeProvider? time = null, ILogger<ExportRunner>? logger = null, ClientWriteLocks? locks = null, SftpConnector? connector = null)
+    public ExportRunner(DataFolder data, string client, SecretProtector protector, TimeProvider? time = null, ILogger<ExportRunner>? logger = null, ClientWriteLocks? locks = null, SftpConnector? connector = null, ExportPolicy? policy = null)
     {
         _data = data;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<ExportRunner>.Instance;
         _locks = locks;
         _audiences = new AudienceService(data, client, time: _time);
-        Exports = new ExportService(data.Path, client, protector, _time, connector);
+        Exports = new ExportService(data.Path, client, protector, _time, connector, policy: policy);
     }
 
     public ExportService Exports { get; }
@@ -202,7 +202,7 @@ public sealed class ExportRunner
     {
         using IDisposable? writer = _locks?.Acquire(Client);
         RoaringBitmap members = _audiences.MembersOfAudienceOrSnapshot(audience);
-        long minimum = Store.ReadSettings().MinimumAudienceSize;
+        long minimum = Exports.MinimumAudienceSize().Value;
         if (members.Cardinality < minimum)
         {
             throw new ExportException(

@@ -35,11 +35,14 @@ public sealed class ExportService
     private readonly TimeProvider _time;
     private readonly AuditLog _audit;
     private readonly string _actor;
+    private readonly ExportPolicy _policy;
 
     /// <param name="protector">Needed to add or reach SFTP destinations (their secrets); listing works without it.</param>
     /// <param name="actor">Who makes the changes, for the audit log (the operating-system user when not given).</param>
-    public ExportService(string dataFolder, string client, SecretProtector? protector = null, TimeProvider? time = null, SftpConnector? connector = null, string? actor = null)
+    /// <param name="policy">This client's configured export rules, for what is not set for the client itself.</param>
+    public ExportService(string dataFolder, string client, SecretProtector? protector = null, TimeProvider? time = null, SftpConnector? connector = null, string? actor = null, ExportPolicy? policy = null)
     {
+        _policy = policy ?? new ExportPolicy();
         Store = new ExportStore(dataFolder, client);
         _protector = protector;
         _connector = connector ?? (protector is null ? null : new SftpConnector(protector));
@@ -218,18 +221,31 @@ public sealed class ExportService
     /// <summary>The exports the scheduler may run: the active ones.</summary>
     public IReadOnlyList<ExportConfiguration> Active() => [.. Store.ListExports().Where(e => e.State == ExportState.Active)];
 
-    public ExportSettings Settings() => Store.ReadSettings();
+    /// <summary>The minimum export size in force: the one set for this client, else the configured one.</summary>
+    public EffectiveMinimumAudienceSize MinimumAudienceSize() =>
+        Store.ReadSettings() is { MinimumAudienceSize: { } own } settings
+            ? new EffectiveMinimumAudienceSize(own, SettingSource.Client, settings.MinimumAudienceSizeSetOn, settings.MinimumAudienceSizeSetBy)
+            : new EffectiveMinimumAudienceSize(_policy.MinimumAudienceSize, SettingSource.Configuration);
 
-    public ExportSettings SetMinimumAudienceSize(long size)
+    /// <summary>Sets this client's own minimum export size; it wins over the configured one until cleared.</summary>
+    public EffectiveMinimumAudienceSize SetMinimumAudienceSize(long size)
     {
         if (size < 1)
         {
             throw new ExportException($"The minimum audience size must be at least 1, not {size}.");
         }
 
-        var settings = Store.ReadSettings() with { MinimumAudienceSize = size };
-        Store.WriteSettings(settings);
-        return settings;
+        Store.WriteSettings(Store.ReadSettings() with { MinimumAudienceSize = size, MinimumAudienceSizeSetOn = _time.GetUtcNow(), MinimumAudienceSizeSetBy = _actor });
+        Audit(AuditActions.ExportChange, "settings", $"minimum audience size set to {size} for this client");
+        return MinimumAudienceSize();
+    }
+
+    /// <summary>Forgets this client's own minimum export size: the configured one applies again.</summary>
+    public EffectiveMinimumAudienceSize ClearMinimumAudienceSize()
+    {
+        Store.WriteSettings(Store.ReadSettings() with { MinimumAudienceSize = null, MinimumAudienceSizeSetOn = null, MinimumAudienceSizeSetBy = null });
+        Audit(AuditActions.ExportChange, "settings", $"minimum audience size of this client cleared; the configured {_policy.MinimumAudienceSize} applies");
+        return MinimumAudienceSize();
     }
 
     /// <summary>Checks every field of an export; the first problem is thrown as <see cref="ExportException"/> naming the field.</summary>

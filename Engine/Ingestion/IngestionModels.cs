@@ -30,7 +30,7 @@ public sealed record IngestionRequest(string FilePath)
     public string? Actor { get; init; }
 }
 
-/// <summary>Per-data-folder thresholds that protect segments from bad files.</summary>
+/// <summary>The thresholds that protect a client's segments from bad files (see <see cref="Clients.ClientPolicies"/>).</summary>
 public sealed record IngestionPolicy
 {
     /// <summary>A file with a larger share of rejected rows is refused entirely.</summary>

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Onboarding.Engine.Audit;
 using Onboarding.Engine.Bitmaps;
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Ids;
 using Onboarding.Engine.Ingestion.Parsing;
 using Onboarding.Engine.Segments;
@@ -18,18 +19,24 @@ namespace Onboarding.Engine.Ingestion;
 /// and the result says exactly why. Rejected rows are left out and reported; the whole file is refused when
 /// it cannot be read, has too many bad rows, or would shrink or empty a segment past the guards.
 /// </summary>
-public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = null, TimeProvider? time = null, ILogger<IngestionService>? logger = null)
+public sealed class IngestionService(DataFolder data, ClientPolicies policies, TimeProvider? time = null, ILogger<IngestionService>? logger = null)
 {
     private const int ProgressEvery = 1 << 16;
-    private readonly IngestionPolicy _policy = policy ?? new IngestionPolicy();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = logger ?? NullLogger<IngestionService>.Instance;
+
+    /// <summary>The same thresholds for every client.</summary>
+    public IngestionService(DataFolder data, IngestionPolicy? policy = null, TimeProvider? time = null, ILogger<IngestionService>? logger = null)
+        : this(data, ClientPolicies.Uniform(policy), time, logger)
+    {
+    }
 
     public IngestionResult Ingest(IngestionRequest request, IProgress<long>? progress = null, CancellationToken cancellationToken = default)
     {
         long started = _time.GetTimestamp();
         DateTimeOffset received = _time.GetUtcNow();
         ClientStore store = data.Client(request.Client);
+        IngestionPolicy policy = policies.For(store.Name).Ingestion;
         string fileName = request.DisplayName ?? Path.GetFileName(request.FilePath);
         string hash = HashFile(request.FilePath);
         var timings = new IngestionTimings { Hash = _time.GetElapsedTime(started) };
@@ -70,9 +77,9 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
                 RowsApplied = plan.RowsRead - rejects.Count,
                 NewIds = plan.NewIds,
             };
-            CheckRejectedShare(plan.RowsRead, rejects.Count);
+            CheckRejectedShare(policy, plan.RowsRead, rejects.Count);
             phase = _time.GetTimestamp();
-            List<(SegmentOutcome Outcome, SegmentChange? Change, RoaringBitmap Members)> segments = Resolve(store, request, plan);
+            List<(SegmentOutcome Outcome, SegmentChange? Change, RoaringBitmap Members)> segments = Resolve(store, request, plan, policy);
             result = result with { Segments = [.. segments.Select(s => s.Outcome)], Timings = timings with { Resolve = _time.GetElapsedTime(phase) } };
             return Finish(store, request, result, rejects, [.. segments.Where(s => s.Change is not null).Select(s => (s.Change!, s.Members))], received, started);
         }
@@ -212,17 +219,17 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         SegmentTarget Target(int index) => targets[index] ??= SegmentTarget.For(store, mode, names[index]);
     }
 
-    private void CheckRejectedShare(long rowsRead, long rejected)
+    private static void CheckRejectedShare(IngestionPolicy policy, long rowsRead, long rejected)
     {
         double share = (double)rejected / rowsRead;
-        if (share > _policy.MaxRejectedShare)
+        if (share > policy.MaxRejectedShare)
         {
             throw new IngestionRefusedException(string.Create(CultureInfo.InvariantCulture,
-                $"{rejected:N0} of {rowsRead:N0} rows ({Percent(share)}) were rejected, above the {Percent(_policy.MaxRejectedShare)} limit; nothing was applied (see the reject report)"));
+                $"{rejected:N0} of {rowsRead:N0} rows ({Percent(share)}) were rejected, above the {Percent(policy.MaxRejectedShare)} limit; nothing was applied (see the reject report)"));
         }
     }
 
-    private List<(SegmentOutcome, SegmentChange?, RoaringBitmap)> Resolve(ClientStore store, IngestionRequest request, FilePlan plan)
+    private static List<(SegmentOutcome, SegmentChange?, RoaringBitmap)> Resolve(ClientStore store, IngestionRequest request, FilePlan plan, IngestionPolicy policy)
     {
         var resolved = new List<(SegmentOutcome, SegmentChange?, RoaringBitmap)>();
         int nextId = store.NextSegmentId();
@@ -234,7 +241,7 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
             RoaringBitmap after = store.WithoutSuppressed(request.Mode == IngestionMode.Delta ? (before - removes) | adds : adds);
             long added = after.AndNotCardinality(before);
             long removed = before.AndNotCardinality(after);
-            CheckGuards(request, target, before.Cardinality, after.Cardinality);
+            CheckGuards(policy, request, target, before.Cardinality, after.Cardinality);
 
             SegmentType type = target.Existing?.Type ?? (request.Mode == IngestionMode.Static ? SegmentType.Static : SegmentType.Dynamic);
             var outcome = new SegmentOutcome(target.Name.Group, target.Name.Segment, type, target.Existing is null, before.Cardinality, after.Cardinality, added, removed);
@@ -256,20 +263,20 @@ public sealed class IngestionService(DataFolder data, IngestionPolicy? policy = 
         return resolved;
     }
 
-    private void CheckGuards(IngestionRequest request, SegmentTarget target, long before, long after)
+    private static void CheckGuards(IngestionPolicy policy, IngestionRequest request, SegmentTarget target, long before, long after)
     {
         if (request.Force || before == 0)
         {
             return;
         }
 
-        if (request.Mode == IngestionMode.Full && after < before * (1 - _policy.MaxRefreshShrink))
+        if (request.Mode == IngestionMode.Full && after < before * (1 - policy.MaxRefreshShrink))
         {
             throw new IngestionRefusedException(string.Create(CultureInfo.InvariantCulture,
-                $"the refresh would shrink {target.Name} from {before:N0} to {after:N0} members ({Percent((double)(before - after) / before)} fewer), more than the {Percent(_policy.MaxRefreshShrink)} guard allows; a truncated file must not wipe a segment (use --force if this is intended)"));
+                $"the refresh would shrink {target.Name} from {before:N0} to {after:N0} members ({Percent((double)(before - after) / before)} fewer), more than the {Percent(policy.MaxRefreshShrink)} guard allows; a truncated file must not wipe a segment (use --force if this is intended)"));
         }
 
-        if (request.Mode == IngestionMode.Delta && after == 0 && before >= _policy.EmptyingGuardMinimumSize)
+        if (request.Mode == IngestionMode.Delta && after == 0 && before >= policy.EmptyingGuardMinimumSize)
         {
             throw new IngestionRefusedException(string.Create(CultureInfo.InvariantCulture,
                 $"the file would remove every one of the {before:N0} members of {target.Name}; use --force if this is intended"));

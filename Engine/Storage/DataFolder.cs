@@ -102,13 +102,16 @@ public sealed partial class DataFolder : IDisposable
         }
     }
 
+    /// <summary>What a client name may be: it names a folder under <c>clients/</c>.</summary>
+    public const string ClientNameRule = "use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit";
+
+    public static bool IsValidClientName(string name) => ClientNamePattern().IsMatch(name);
+
     public static void ValidateClientName(string name)
     {
-        if (!ClientNamePattern().IsMatch(name))
+        if (!IsValidClientName(name))
         {
-            throw new ArgumentException(
-                $"Client name \"{name}\" is not valid: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit.",
-                nameof(name));
+            throw new ArgumentException($"Client name \"{name}\" is not valid: {ClientNameRule}.", nameof(name));
         }
     }
 

@@ -1,3 +1,4 @@
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Security;
@@ -10,7 +11,7 @@ namespace Onboarding.Tui.Hosting;
 /// calls run one at a time on the thread pool, never on the UI thread, and hold every client's write lock: a client's
 /// store is not thread-safe, and the watcher's services running in this process write to it.
 /// </summary>
-internal sealed class EngineAccess(DataFolder data, ClientWriteLocks locks) : IDisposable
+internal sealed class EngineAccess(DataFolder data, ClientWriteLocks locks, ClientPolicies clients) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -56,7 +57,7 @@ internal sealed class EngineAccess(DataFolder data, ClientWriteLocks locks) : ID
     /// </summary>
     public Task<ExportRun> RunExportAsync(string client, string export, CancellationToken cancellationToken = default) =>
         Task.Run(
-            () => new ExportRunner(data, client, SecretProtector.Open(data.Path), locks: locks).RunAsync(export, TimeProvider.System.GetUtcNow(), cancellationToken),
+            () => new ExportRunner(data, client, SecretProtector.Open(data.Path), locks: locks, policy: clients.For(client).Exports).RunAsync(export, TimeProvider.System.GetUtcNow(), cancellationToken),
             cancellationToken);
 
     public void Dispose()

@@ -191,5 +191,5 @@ internal sealed record DestinationJson(string Name, string Type, string? Host, i
 [JsonSerializable(typeof(ExportRun))]
 [JsonSerializable(typeof(ExportDetailJson))]
 [JsonSerializable(typeof(LocalExport))]
-[JsonSerializable(typeof(ExportSettings))]
+[JsonSerializable(typeof(ExportSettingsJson))]
 internal sealed partial class ExportCliJsonContext : JsonSerializerContext;

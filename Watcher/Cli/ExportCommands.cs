@@ -4,10 +4,14 @@ using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Security;
 using Onboarding.Engine.Storage;
+using Onboarding.Watcher.Configuration;
 
 namespace Onboarding.Watcher.Cli;
 
 internal sealed record ExportDetailJson(ExportConfiguration Export, IReadOnlyList<ExportRun> History);
+
+/// <summary>The minimum export size in force, where it comes from (<c>client</c> or <c>configuration</c>), and the configured one.</summary>
+internal sealed record ExportSettingsJson(long MinimumAudienceSize, string Source, DateTimeOffset? SetOn, string? SetBy, long ConfiguredMinimumAudienceSize, string ConfiguredBy);
 
 /// <summary><c>onboard export create|list|show|update|activate|pause|cancel|run|history|now|settings</c>.</summary>
 internal static class ExportCommands
@@ -124,7 +128,7 @@ internal static class ExportCommands
             string path = CommonOptions.DataFolderPath(result);
             using DataFolderLease lease = result.OpenDataFolder();
             DataFolder data = lease.Folder;
-            var runner = new ExportRunner(data, result.GetValue(ClientOption)!, SecretProtector.Open(path));
+            var runner = Runner(result, data, path);
             runner.RecoverInterrupted();
             ExportRun run = await runner.RunAsync(result.GetValue(name)!, result.GetValue(at) ?? DateTimeOffset.UtcNow, cancellation);
             if (Json(result))
@@ -188,7 +192,7 @@ internal static class ExportCommands
             string path = CommonOptions.DataFolderPath(result);
             using DataFolderLease lease = result.OpenDataFolder();
             DataFolder data = lease.Folder;
-            var runner = new ExportRunner(data, result.GetValue(ClientOption)!, SecretProtector.Open(path));
+            var runner = Runner(result, data, path);
             LocalExport written = await runner.ExportToFileAsync(result.GetValue(audience)!, result.Context().FullPath(result.GetValue(output)!), format, cancellation);
             if (Json(result))
             {
@@ -206,24 +210,52 @@ internal static class ExportCommands
 
     private static Command Settings()
     {
-        Option<long?> minimum = new("--min-audience-size") { Description = "Refuse to export audiences smaller than this (default 100)." };
-        Command command = new("settings", "Show or change the client's export settings.\n\nExample: onboard export settings --min-audience-size 500") { minimum, ClientOption };
+        const string Key = "MinimumExportAudienceSize";
+        Option<long?> minimum = new("--min-audience-size")
+        {
+            Description = $"Set this client's own minimum export size (audiences smaller than this are never exported); it wins over the configured one, Onboard:Clients:<client>:{Key} else Onboard:Thresholds:{Key} (default {ExportPolicy.DefaultMinimumAudienceSize}).",
+        };
+        Option<bool> useConfigured = new("--use-configured") { Description = "Forget this client's own minimum export size: the configured one applies again." };
+        Command command = new("settings", "Show or change the client's export settings, and where each comes from (set for this client, or configuration).\n\nExample: onboard export settings --client acme --min-audience-size 500") { minimum, useConfigured, ClientOption };
         command.SetAction(result =>
         {
-            ExportService service = Service(result);
-            ExportSettings settings = result.GetValue(minimum) is { } size ? service.SetMinimumAudienceSize(size) : service.Settings();
+            if (result.GetValue(minimum) is not null && result.GetValue(useConfigured))
+            {
+                return Usage(result, "--min-audience-size and --use-configured cannot be given together.");
+            }
+
+            string client = result.GetValue(ClientOption)!;
+            OnboardConfiguration configuration = result.Configuration();
+            ExportPolicy configured = configuration.Clients().For(client).Exports;
+            var service = new ExportService(CommonOptions.DataFolderPath(result), client, policy: configured);
+            EffectiveMinimumAudienceSize effective = result.GetValue(minimum) is { } size ? service.SetMinimumAudienceSize(size)
+                : result.GetValue(useConfigured) ? service.ClearMinimumAudienceSize()
+                : service.MinimumAudienceSize();
+            (string setting, string source) = configuration.ClientSource(client, Key);
+            string configuredBy = $"{setting} ({source})";
             if (Json(result))
             {
-                CliJson.Write(result.Out(), settings, ExportCliJsonContext.Default.ExportSettings);
+                var json = new ExportSettingsJson(effective.Value, Name(effective.Source), effective.SetOn, effective.SetBy, configured.MinimumAudienceSize, configuredBy);
+                CliJson.Write(result.Out(), json, ExportCliJsonContext.Default.ExportSettingsJson);
             }
             else
             {
-                result.Out().WriteLine($"minimum audience size: {settings.MinimumAudienceSize.ToString("N0", CultureInfo.InvariantCulture)}");
+                string value = effective.Value.ToString("N0", CultureInfo.InvariantCulture);
+                result.Out().WriteLine(effective.Source == SettingSource.Client
+                    ? $"minimum audience size: {value}, set for this client{(effective.SetOn is { } on ? $" on {Time(on)} by {effective.SetBy}" : string.Empty)} (configuration says {configured.MinimumAudienceSize.ToString("N0", CultureInfo.InvariantCulture)}: {configuredBy}; --use-configured returns to it)"
+                    : $"minimum audience size: {value}, from configuration: {configuredBy}");
             }
 
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>A runner held to the client's configured minimum export size (unless the client has its own).</summary>
+    private static ExportRunner Runner(ParseResult result, DataFolder data, string path)
+    {
+        string client = result.GetValue(ClientOption)!;
+        return new ExportRunner(data, client, SecretProtector.Open(path), policy: result.Configuration().Clients().For(client).Exports);
     }
 
     private static ExportService Service(ParseResult result) => new(CommonOptions.DataFolderPath(result), result.GetValue(ClientOption)!);

@@ -29,6 +29,7 @@ internal static class OnboardCommandLine
             WatchCommands.Watch(),
             WatchCommands.Files(),
             StatusCommands.Status(),
+            ConfigCommands.Config(),
             InboxCommands.Inbox(),
             KeyCommands.Keys(),
             DestinationCommands.Destination(),

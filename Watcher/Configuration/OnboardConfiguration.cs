@@ -4,8 +4,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Logging;
 using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Exports.Notifications;
-using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Storage;
 using Onboarding.Watcher.Hosting;
 
 namespace Onboarding.Watcher.Configuration;
@@ -28,6 +29,9 @@ public sealed class OnboardConfiguration
 
     public const string EnvironmentPrefix = "ONBOARD__";
 
+    /// <summary>What <see cref="SourceOf"/> says of a setting nobody set.</summary>
+    public const string DefaultSource = "default";
+
     private const string LoggingSection = Section + ":Logging";
 
     // Every key a setting is read from; anything else under Onboard: (but Logging) is a typo worth stopping for.
@@ -37,9 +41,15 @@ public sealed class OnboardConfiguration
         "Inbox:PgpPassphrase", "Inbox:MaxParallelClients", "Inbox:Watch",
         "Schedule:AudienceProcessingAt", "Schedule:TimeZone",
         "Thresholds:MaxRejectedShare", "Thresholds:MaxRefreshShrink", "Thresholds:EmptyingGuardMinimumSize",
+        "Thresholds:MinimumExportAudienceSize",
         "Retention:AudienceRuns",
         "Smtp:Host", "Smtp:Port", "Smtp:Tls", "Smtp:From", "Smtp:User", "Smtp:Password", "Smtp:TimeoutSeconds",
     ];
+
+    /// <summary>The thresholds a client may have its own of, as <c>Onboard:Clients:&lt;client&gt;:&lt;key&gt;</c>.</summary>
+    public static readonly IReadOnlyList<string> ClientKeys = ["MaxRejectedShare", "MaxRefreshShrink", "EmptyingGuardMinimumSize", "MinimumExportAudienceSize"];
+
+    private const string ClientsSection = "Clients";
 
     private static readonly Dictionary<string, string> LegacyVariables = new(StringComparer.Ordinal)
     {
@@ -153,7 +163,7 @@ public sealed class OnboardConfiguration
             }
         }
 
-        return "default";
+        return DefaultSource;
     }
 
     /// <summary>Reads and checks every setting, over the built-in defaults of <paramref name="defaults"/>.</summary>
@@ -181,7 +191,7 @@ public sealed class OnboardConfiguration
             throw new ConfigurationException($"{SourceOf("Inbox:PgpKeyFile")}: Onboard:Inbox:PgpKeyFile names \"{key}\", which does not exist");
         }
 
-        options.Policy = Policy(options.Policy);
+        options.Clients = Clients(options.Clients.Default);
         options.AudienceProcessing.At = Read<TimeOnly>("Schedule:AudienceProcessingAt", ParseTime, "a time of day HH:mm", _ => true) ?? options.AudienceProcessing.At;
         options.AudienceProcessing.TimeZone = Zone("Schedule:TimeZone") ?? options.AudienceProcessing.TimeZone;
         options.AudienceProcessing.Audiences = Audiences(options.AudienceProcessing.Audiences);
@@ -190,17 +200,58 @@ public sealed class OnboardConfiguration
         return options;
     }
 
-    /// <summary>The ingestion thresholds, over <paramref name="defaults"/>.</summary>
-    public IngestionPolicy Policy(IngestionPolicy? defaults = null)
+    /// <summary>
+    /// Every client's thresholds: <c>Onboard:Thresholds</c> over <paramref name="defaults"/>, and for each client under
+    /// <c>Onboard:Clients</c> its own keys over those. A client name must follow the data folder's client-name rule.
+    /// </summary>
+    public ClientPolicies Clients(ClientPolicy? defaults = null)
     {
-        IngestionPolicy policy = defaults ?? new IngestionPolicy();
-        return policy with
+        ClientPolicy common = Thresholds("Thresholds:", defaults ?? new ClientPolicy());
+        var clients = new Dictionary<string, ClientPolicy>(StringComparer.OrdinalIgnoreCase);
+        foreach (string client in ConfiguredClients())
         {
-            MaxRejectedShare = Number("Thresholds:MaxRejectedShare", "a share between 0 and 1", v => v is >= 0 and <= 1) ?? policy.MaxRejectedShare,
-            MaxRefreshShrink = Number("Thresholds:MaxRefreshShrink", "a share between 0 and 1", v => v is >= 0 and <= 1) ?? policy.MaxRefreshShrink,
-            EmptyingGuardMinimumSize = Integer("Thresholds:EmptyingGuardMinimumSize", "a whole number ≥ 0", v => v >= 0) ?? policy.EmptyingGuardMinimumSize,
-        };
+            if (!DataFolder.IsValidClientName(client))
+            {
+                string key = _root.GetSection($"{Section}:{ClientsSection}:{client}").AsEnumerable(makePathsRelative: false)
+                    .FirstOrDefault(setting => setting.Value is not null).Key ?? $"{Section}:{ClientsSection}:{client}";
+                throw new ConfigurationException(
+                    $"{SourceOf(key[(Section.Length + 1)..])}: {Section}:{ClientsSection}:{client}: \"{client}\" is not a valid client name: {DataFolder.ClientNameRule}");
+            }
+
+            clients[client] = Thresholds($"{ClientsSection}:{client}:", common);
+        }
+
+        return new ClientPolicies(common, clients);
     }
+
+    /// <summary>
+    /// The setting that gives <paramref name="client"/> its threshold <paramref name="key"/> (one of <see cref="ClientKeys"/>):
+    /// <c>Onboard:Clients:&lt;client&gt;:&lt;key&gt;</c> when set, else <c>Onboard:Thresholds:&lt;key&gt;</c>; and where its value came from.
+    /// </summary>
+    public (string Setting, string Source) ClientSource(string client, string key)
+    {
+        string own = $"{ClientsSection}:{client}:{key}";
+        return SourceOf(own) is var source && source != DefaultSource
+            ? ($"{Section}:{own}", source)
+            : ($"{Section}:Thresholds:{key}", SourceOf("Thresholds:" + key));
+    }
+
+    /// <summary>The client names under <c>Onboard:Clients</c>, as configured.</summary>
+    public IReadOnlyList<string> ConfiguredClients() => [.. _root.GetSection($"{Section}:{ClientsSection}").GetChildren().Select(c => c.Key)];
+
+    private ClientPolicy Thresholds(string prefix, ClientPolicy defaults) => new()
+    {
+        Ingestion = defaults.Ingestion with
+        {
+            MaxRejectedShare = Number(prefix + "MaxRejectedShare", "a share between 0 and 1", v => v is >= 0 and <= 1) ?? defaults.Ingestion.MaxRejectedShare,
+            MaxRefreshShrink = Number(prefix + "MaxRefreshShrink", "a share between 0 and 1", v => v is >= 0 and <= 1) ?? defaults.Ingestion.MaxRefreshShrink,
+            EmptyingGuardMinimumSize = Integer(prefix + "EmptyingGuardMinimumSize", "a whole number ≥ 0", v => v >= 0) ?? defaults.Ingestion.EmptyingGuardMinimumSize,
+        },
+        Exports = defaults.Exports with
+        {
+            MinimumAudienceSize = Integer(prefix + "MinimumExportAudienceSize", "a whole number ≥ 1", v => v >= 1) ?? defaults.Exports.MinimumAudienceSize,
+        },
+    };
 
     /// <summary>The audience retention, over <paramref name="defaults"/>.</summary>
     public AudienceOptions Audiences(AudienceOptions? defaults = null)
@@ -255,12 +306,18 @@ public sealed class OnboardConfiguration
         {
             if (value is not null
                 && !key.StartsWith("Logging:", StringComparison.OrdinalIgnoreCase)
-                && !Known.Contains(key, StringComparer.OrdinalIgnoreCase))
+                && !Known.Contains(key, StringComparer.OrdinalIgnoreCase)
+                && !IsClientKey(key))
             {
                 throw new ConfigurationException($"{SourceOf(key)}: {Section}:{key} is not a setting (see docs/CONFIGURATION.md)");
             }
         }
     }
+
+    private static bool IsClientKey(string key) =>
+        key.Split(':') is [var section, _, var setting]
+        && section.Equals(ClientsSection, StringComparison.OrdinalIgnoreCase)
+        && ClientKeys.Contains(setting, StringComparer.OrdinalIgnoreCase);
 
     private string? Text(string key) => _root[Section + ":" + key] is { Length: > 0 } value ? value : null;
 

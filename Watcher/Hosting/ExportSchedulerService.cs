@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Engine.Exports.Scheduling;
@@ -30,8 +31,10 @@ public sealed class ExportSchedulerService : BackgroundService
         IExportNotifier notifier,
         TimeProvider time,
         ILoggerFactory? logs = null,
-        ExportRetryPolicy? retry = null)
+        ExportRetryPolicy? retry = null,
+        ClientPolicies? clients = null)
     {
+        clients ??= new ClientPolicies();
         logs ??= NullLoggerFactory.Instance;
         _logger = logs.CreateLogger<ExportSchedulerService>();
 
@@ -39,7 +42,7 @@ public sealed class ExportSchedulerService : BackgroundService
         var protector = new Lazy<SecretProtector>(() => SecretProtector.Open(data.Path), LazyThreadSafetyMode.ExecutionAndPublication);
         _store = new ExportHistoryScheduleStore(
             data,
-            client => new ExportRunner(data, client, protector.Value, time, logs.CreateLogger<ExportRunner>(), locks),
+            client => new ExportRunner(data, client, protector.Value, time, logs.CreateLogger<ExportRunner>(), locks, policy: clients.For(client).Exports),
             notifier,
             logs.CreateLogger<ExportHistoryScheduleStore>());
         _scheduler = new ExportScheduler(_store, _store.AttemptAsync, time, retry, logs.CreateLogger<ExportScheduler>());
@@ -68,8 +71,11 @@ public sealed class ExportSchedulerService : BackgroundService
 
 public static class ExportSchedulingHosting
 {
-    /// <summary>Adds the export scheduler, notifying through <paramref name="smtp"/> (none configured: notifications are logged and kept in the run's history).</summary>
-    public static IServiceCollection AddExportScheduling(this IServiceCollection services, SmtpOptions smtp)
+    /// <summary>
+    /// Adds the export scheduler, notifying through <paramref name="smtp"/> (none configured: notifications are logged
+    /// and kept in the run's history), with each client's configured minimum export size from <paramref name="clients"/>.
+    /// </summary>
+    public static IServiceCollection AddExportScheduling(this IServiceCollection services, SmtpOptions smtp, ClientPolicies? clients = null)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ClientWriteLocks>();
@@ -79,7 +85,8 @@ public static class ExportSchedulingHosting
             sp.GetRequiredService<ClientWriteLocks>(),
             sp.GetRequiredService<IExportNotifier>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            clients: clients));
         return services;
     }
 }

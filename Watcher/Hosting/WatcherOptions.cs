@@ -1,7 +1,7 @@
 using System.Globalization;
 using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Engine.Inbox;
-using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Clients;
 
 namespace Onboarding.Watcher.Hosting;
 
@@ -27,7 +27,8 @@ public sealed class WatcherOptions
 
     public InboxProcessorOptions Processing { get; set; } = new();
 
-    public IngestionPolicy? Policy { get; set; }
+    /// <summary>Every client's ingestion and export thresholds (<c>Onboard:Thresholds</c>, <c>Onboard:Clients:&lt;client&gt;</c>).</summary>
+    public ClientPolicies Clients { get; set; } = new();
 
     public AudienceProcessingOptions AudienceProcessing { get; set; } = new();
 

@@ -38,7 +38,7 @@ public static class WatcherServiceCollectionExtensions
         }
 
         services.AddAudienceProcessing(options.AudienceProcessing);
-        services.AddExportScheduling(options.Smtp);
+        services.AddExportScheduling(options.Smtp, options.Clients);
         services.AddHostedService<ControlEndpoint>();
         return services;
     }
@@ -55,7 +55,7 @@ public static class WatcherServiceCollectionExtensions
         services.TryAddSingleton(sp => DataFolder.Open(options.DataPath, sp.GetService<ILoggerFactory>()));
         services.TryAddSingleton(sp => new IngestionService(
             sp.GetRequiredService<DataFolder>(),
-            options.Policy,
+            options.Clients,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILogger<IngestionService>>()));
         services.TryAddSingleton<ClientWriteLocks>();

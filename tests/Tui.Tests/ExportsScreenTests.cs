@@ -212,6 +212,37 @@ public sealed class ExportsScreenTests : IDisposable
     }
 
     [Fact]
+    public void RunNow_IsHeldToTheClientsConfiguredMinimum()
+    {
+        // Gold has 15 members; onboard.json asks at least 16 of client default, which has no minimum of its own.
+        using TuiHarness tui = TuiHarness.Start(inbox =>
+        {
+            SampleInbox.Write(inbox);
+            string data = Directory.CreateDirectory(Path.Combine(inbox, "..", "data")).FullName;
+            File.WriteAllText(Path.Combine(data, "onboard.json"), """{ "Onboard": { "Clients": { "default": { "MinimumExportAudienceSize": 16 } } } }""");
+        });
+        tui.OnEngine(data =>
+        {
+            var audiences = new AudienceService(data, "default");
+            audiences.Create("Gold", "\"Loyalty=Gold\"", "ana");
+            audiences.Activate("Gold");
+            var exports = new ExportService(data.Path, "default");
+            exports.AddFolderDestination("drop", _drop.Path, "ana");
+            return exports.Create(GoldExport());
+        });
+        ExportsScreen screen = ShowExports(tui);
+        tui.WaitUntil(() => screen.Shown.Exports.Count == 1, "the configuration");
+
+        tui.Press(Key.A.WithCtrl);
+        tui.WaitUntil(() => screen.Shown.Exports[0].State == ExportState.Active, "the activation");
+        tui.Press(Key.R.WithCtrl);
+        tui.WaitUntil(() => screen.Shown.Runs is [{ State: ExportRunState.Failed }], "the run to fail");
+
+        Assert.Contains("has 15 members, fewer than client default's minimum export size of 16", screen.Shown.Runs[0].Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(_drop.Path));
+    }
+
+    [Fact]
     public void Cancel_AsksFirst_ThenTheExportIsCanceledForGood()
     {
         using TuiHarness tui = StartWithGold();

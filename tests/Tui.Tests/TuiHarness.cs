@@ -42,7 +42,7 @@ internal sealed class TuiHarness : IDisposable
             watcher.Inbox.SettlePeriod = TimeSpan.FromMilliseconds(200);
             watcher.Inbox.RescanInterval = TimeSpan.FromSeconds(1);
         });
-        Engine = new EngineAccess(Data, Host.Services.GetRequiredService<ClientWriteLocks>());
+        Engine = new EngineAccess(Data, Host.Services.GetRequiredService<ClientWriteLocks>(), Host.Services.GetRequiredService<WatcherOptions>().Clients);
         Watcher = Host.Services.GetRequiredService<WatcherStatus>();
         Host.StartAsync().GetAwaiter().GetResult();
         WaitForFiles(written);

@@ -1,3 +1,4 @@
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Watcher.Configuration;
 using Onboarding.Watcher.Hosting;
@@ -19,7 +20,7 @@ public sealed class OnboardConfigurationTests : IDisposable
         var defaults = new WatcherOptions();
         Assert.Equal(defaults.Inbox.SettlePeriod, options.Inbox.SettlePeriod);
         Assert.Equal(defaults.Inbox.RescanInterval, options.Inbox.RescanInterval);
-        Assert.Equal(0.01, options.Policy!.MaxRejectedShare);
+        Assert.Equal(0.01, options.Clients.Default.Ingestion.MaxRejectedShare);
         Assert.Equal(90, options.AudienceProcessing.Audiences.RunRetention);
         Assert.False(options.Smtp.IsConfigured);
     }
@@ -44,7 +45,7 @@ public sealed class OnboardConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(9), options.Inbox.SettlePeriod);
         Assert.Equal(TimeSpan.FromSeconds(50), options.Inbox.RescanInterval);
         Assert.Equal("/srv/file-inbox", options.Inbox.Path);
-        Assert.Equal(0.2, options.Policy!.MaxRejectedShare);
+        Assert.Equal(0.2, options.Clients.Default.Ingestion.MaxRejectedShare);
         Assert.Equal("option --settle", configuration.SourceOf("Inbox:SettleSeconds"));
         Assert.Equal("environment variable ONBOARD__Inbox__RescanSeconds", configuration.SourceOf("Inbox:RescanSeconds"));
         Assert.Equal(ConfigFile, configuration.SourceOf("Inbox:Path"));
@@ -69,8 +70,8 @@ public sealed class OnboardConfigurationTests : IDisposable
 
         Assert.Equal(new TimeOnly(2, 30), options.AudienceProcessing.At);
         Assert.Equal("Europe/Paris", options.AudienceProcessing.TimeZone.Id);
-        Assert.Equal(0.25, options.Policy!.MaxRefreshShrink);
-        Assert.Equal(50, options.Policy.EmptyingGuardMinimumSize);
+        Assert.Equal(0.25, options.Clients.Default.Ingestion.MaxRefreshShrink);
+        Assert.Equal(50, options.Clients.Default.Ingestion.EmptyingGuardMinimumSize);
         Assert.Equal(12, options.AudienceProcessing.Audiences.RunRetention);
         Assert.Equal("mail.example.com", options.Smtp.Host);
         Assert.Equal(2525, options.Smtp.EffectivePort);
@@ -164,6 +165,118 @@ public sealed class OnboardConfigurationTests : IDisposable
         var error = Assert.Throws<ConfigurationException>(() => OnboardConfiguration.Load(_data.Path, environment).Watcher());
 
         Assert.Equal($"environment variable {WatcherOptions.PgpKeyVariable}: Onboard:Inbox:PgpKeyFile names \"/nowhere/key.asc\", which does not exist", error.Message);
+    }
+
+    [Fact]
+    public void ClientsInheritTheThresholds_TheirOwnKeysWin_AndVariablesOverrideTheFile()
+    {
+        File.WriteAllText(ConfigFile, """
+            { "Onboard": {
+                "Thresholds": { "MaxRefreshShrink": 0.4, "MinimumExportAudienceSize": 250 },
+                "Clients": {
+                  "acme": { "MaxRefreshShrink": 0.1, "EmptyingGuardMinimumSize": 5, "MinimumExportAudienceSize": 1000 },
+                  "beta": { "MaxRejectedShare": 0.2 } } } }
+            """);
+        var environment = new Dictionary<string, string?>
+        {
+            ["ONBOARD__CLIENTS__ACME__MAXREFRESHSHRINK"] = "0.05",
+            ["ONBOARD__CLIENTS__gamma__MINIMUMEXPORTAUDIENCESIZE"] = "7",
+        };
+
+        OnboardConfiguration configuration = OnboardConfiguration.Load(_data.Path, environment);
+        ClientPolicies clients = configuration.Watcher().Clients;
+
+        Assert.Equal((0.05, 5L, 1000L, 0.01), Values(clients.For("acme")));
+        Assert.Equal((0.4, 1000L, 250L, 0.2), Values(clients.For("beta")));
+        Assert.Equal((0.4, 1000L, 7L, 0.01), Values(clients.For("gamma")));
+        Assert.Equal((0.4, 1000L, 250L, 0.01), Values(clients.For("unconfigured")));
+        Assert.Equal(("Onboard:Clients:acme:MaxRefreshShrink", "environment variable ONBOARD__CLIENTS__ACME__MAXREFRESHSHRINK"), configuration.ClientSource("acme", "MaxRefreshShrink"));
+        Assert.Equal(("Onboard:Thresholds:MaxRefreshShrink", ConfigFile), configuration.ClientSource("beta", "MaxRefreshShrink"));
+        Assert.Equal(("Onboard:Thresholds:MaxRejectedShare", "default"), configuration.ClientSource("acme", "MaxRejectedShare"));
+
+        static (double, long, long, double) Values(ClientPolicy policy) =>
+            (policy.Ingestion.MaxRefreshShrink, policy.Ingestion.EmptyingGuardMinimumSize, policy.Exports.MinimumAudienceSize, policy.Ingestion.MaxRejectedShare);
+    }
+
+    [Fact]
+    public void WithoutConfiguration_TheMinimumExportAudienceSizeIs100()
+    {
+        Assert.Equal(100, Load().Clients().For("anyone").Exports.MinimumAudienceSize);
+    }
+
+    [Fact]
+    public void ABadClientValueInTheFile_NamesTheFileTheClientsKeyAndTheValue()
+    {
+        File.WriteAllText(ConfigFile, """{ "Onboard": { "Clients": { "acme": { "MaxRefreshShrink": 7 } } } }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load().Watcher());
+
+        Assert.Equal($"{ConfigFile}: Onboard:Clients:acme:MaxRefreshShrink must be a share between 0 and 1, got \"7\"", error.Message);
+    }
+
+    [Fact]
+    public void AnInvalidClientName_NamesTheFileAndTheRule()
+    {
+        File.WriteAllText(ConfigFile, """{ "Onboard": { "Clients": { "acme corp": { "MaxRefreshShrink": 0.1 } } } }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => Load().Clients());
+
+        Assert.Equal(
+            $"{ConfigFile}: Onboard:Clients:acme corp: \"acme corp\" is not a valid client name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+            error.Message);
+    }
+
+    [Theory]
+    [InlineData("ONBOARD__THRESHOLDS__MINIMUMEXPORTAUDIENCESIZE", "many", "Onboard:THRESHOLDS:MINIMUMEXPORTAUDIENCESIZE must be a whole number ≥ 1, got \"many\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__MINIMUMEXPORTAUDIENCESIZE", "0", "Onboard:CLIENTS:acme:MINIMUMEXPORTAUDIENCESIZE must be a whole number ≥ 1, got \"0\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__EMPTYINGGUARDMINIMUMSIZE", "-1", "Onboard:CLIENTS:acme:EMPTYINGGUARDMINIMUMSIZE must be a whole number ≥ 0, got \"-1\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__MAXREJECTEDSHARE", "2", "Onboard:CLIENTS:acme:MAXREJECTEDSHARE must be a share between 0 and 1, got \"2\"")]
+    [InlineData("ONBOARD__CLIENTS__acme__THRESHOLDS__MAXREFRESHSHRINK", "0.1", "Onboard:CLIENTS:acme:THRESHOLDS:MAXREFRESHSHRINK is not a setting")]
+    [InlineData("ONBOARD__CLIENTS__acme__SETTLESECONDS", "1", "Onboard:CLIENTS:acme:SETTLESECONDS is not a setting")]
+    [InlineData("ONBOARD__CLIENTS__acme", "0.1", "Onboard:CLIENTS:acme is not a setting")]
+    [InlineData("ONBOARD__CLIENTS__-acme__MAXREFRESHSHRINK", "0.1", "Onboard:Clients:-acme: \"-acme\" is not a valid client name")]
+    public void ABadClientVariable_NamesTheVariableAndTheSetting(string variable, string value, string expected)
+    {
+        var environment = new Dictionary<string, string?> { [variable] = value };
+
+        var error = Assert.Throws<ConfigurationException>(() => OnboardConfiguration.Load(_data.Path, environment).Watcher());
+
+        // Key case follows the variable or the canonical name; configuration keys are case-insensitive either way.
+        Assert.StartsWith($"environment variable {variable}: {expected}", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [MemberData(nameof(ClientKeys))]
+    public void EveryClientKey_IsReadAndChecked_AndShown(string key)
+    {
+        // -5 is out of range for every threshold: a key accepted but never read would pass silently.
+        var environment = new Dictionary<string, string?> { [$"ONBOARD__CLIENTS__acme__{key}"] = "-5" };
+        File.WriteAllText(ConfigFile, $$"""{ "Onboard": { "Clients": { "acme": { "{{key}}": 1 } } } }""");
+
+        var error = Assert.Throws<ConfigurationException>(() => OnboardConfiguration.Load(_data.Path, environment).Clients());
+        IEnumerable<string> shown = EffectiveSettings.Read(Load()).Select(s => s.Key);
+
+        Assert.StartsWith($"environment variable ONBOARD__CLIENTS__acme__{key}: Onboard:Clients:acme:{key} must be ", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Onboard:Clients:acme:{key}", shown);
+        Assert.Contains($"Onboard:Thresholds:{key}", shown);
+    }
+
+    public static TheoryData<string> ClientKeys() => [.. OnboardConfiguration.ClientKeys];
+
+    [Fact]
+    public void EverySettingShown_IsDocumentedInConfigurationMd()
+    {
+        File.WriteAllText(ConfigFile, """{ "Onboard": { "Clients": { "acme": { "MaxRefreshShrink": 0.1 } } } }""");
+        string[] documented = [.. File.ReadLines(SourceTree.File("docs", "CONFIGURATION.md"))
+            .Where(line => line.StartsWith("| `Onboard:", StringComparison.Ordinal))
+            .Select(line => line.Split('`')[1])];
+
+        IEnumerable<string> shown = EffectiveSettings.Read(Load()).Select(s => s.Key
+            .Replace("Onboard:Clients:acme:", "Onboard:Clients:<client>:", StringComparison.Ordinal)
+            .Replace("Onboard:Logging:LogLevel:Default", "Onboard:Logging:LogLevel:<category>", StringComparison.Ordinal));
+
+        Assert.All(shown, key => Assert.Contains(key, documented));
+        Assert.Contains("Onboard:Clients:<client>:MinimumExportAudienceSize", shown);
     }
 
     public void Dispose() => _data.Dispose();

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Onboarding.Engine.Audiences;
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Notifications;
 using Onboarding.Engine.Exports.Scheduling;
@@ -107,6 +108,24 @@ public sealed class ExportSchedulerServiceTests : IDisposable
         Assert.Equal(ExportRunState.Failed, run.State);
         Assert.Equal("recorded, not sent: no SMTP server is configured", run.Notification);
         Assert.StartsWith("failed:", run.RetriesEnded, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ScheduledRuns_AreHeldToTheClientsConfiguredMinimum_WhenTheClientHasNoneOfItsOwn()
+    {
+        _exports.ClearMinimumAudienceSize();
+        Once("small", Now.AddMinutes(-1), ["ops@example.com"], cancelWindow: TimeSpan.Zero);
+        var clients = new ClientPolicies(clients: new Dictionary<string, ClientPolicy> { ["default"] = new() { Exports = new ExportPolicy { MinimumAudienceSize = 4 } } });
+        using var service = new ExportSchedulerService(_data, new ClientWriteLocks(), new SmtpExportNotifier(new SmtpOptions()), _time, clients: clients);
+        await service.StartAsync(CancellationToken.None);
+
+        await WaitUntil(() => _exports.Store.ListRuns("small").FirstOrDefault()?.Notification is not null);
+        await service.StopAsync(CancellationToken.None);
+
+        ExportRun run = Assert.Single(_exports.Store.ListRuns("small"));
+        Assert.Equal(ExportRunState.Failed, run.State);
+        Assert.Contains("has 3 members, fewer than client default's minimum export size of 4", run.Error, StringComparison.Ordinal);
+        Assert.Empty(Delivered());
     }
 
     public void Dispose()
