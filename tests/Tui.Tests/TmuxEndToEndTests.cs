@@ -111,6 +111,7 @@ public sealed class TmuxEndToEndTests
         tmux.Keys("C-s");
         tmux.WaitFor($"Destination \"drop\" added: {drop}.", "the destination saved");
         tmux.Keys("M-c");
+        tmux.WaitFor("│Audience│Name│Type│Repeats│", "the Configuration tab");
         tmux.Keys("C-n");
         tmux.WaitFor("New export", "the export builder");
         tmux.Literal("Gold walkers");
