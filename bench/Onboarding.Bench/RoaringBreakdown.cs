@@ -197,10 +197,19 @@ internal static class RoaringBreakdown
             return n;
         }) / (rounds * Math.Max(1, hits.Length));
         double containers = bitmaps.Average(b => (double)b.ContainerCount);
+        string reached = string.Join(", ", hits.GroupBy(h => h.Container switch
+            {
+                ArrayContainer a => a.Count <= 8 ? "array ≤ 8" : "array > 8",
+                RunContainer r => r.RunCount <= 8 ? "run ≤ 8 runs" : r.RunCount <= 16 ? "run 9–16 runs" : "run > 16 runs",
+                _ => "bitset",
+            })
+            .OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+        int tiny = bitmaps.Count(b => b.ContainerCount <= 8);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Contains: {whole:F2} ns/query; key search alone (Array.BinarySearch over {containers:F0} keys on average) {key:F2} ns; " +
             $"container search alone {container:F2} ns ({hits.Length} of {queries.Count} queries reach a container; " +
-            $"type switch + MemoryExtensions.BinarySearch instead of the virtual call: {direct:F2} ns)."));
+            $"type switch + MemoryExtensions.BinarySearch instead of the virtual call: {direct:F2} ns). " +
+            $"Containers reached: {reached}; bitmaps with ≤ 8 keys: {tiny} of {bitmaps.Length}."));
     }
 
     /// <summary>The array merge kernels alone (into a scratch buffer, no allocation), against a plain branchy union.</summary>
