@@ -217,12 +217,12 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
             return ArrayOps.IndexOf(array.Values, array.Count, low) >= 0;
         }
 
-        if (c is RunContainer run)
+        if (c is BitsetContainer bitset)
         {
-            return run.Contains(low);
+            return (bitset.Words[low >> 6] & (1UL << low)) != 0;
         }
 
-        return (((BitsetContainer)c).Words[low >> 6] & (1UL << low)) != 0;
+        return c.Contains(low);
     }
 
     /// <summary>Adds every value in [start, endExclusive); endExclusive may be 2^32 to include <see cref="uint.MaxValue"/>.</summary>

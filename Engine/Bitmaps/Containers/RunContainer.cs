@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using Onboarding.Engine.Bitmaps.Internal;
 
 namespace Onboarding.Engine.Bitmaps.Containers;
@@ -74,63 +73,8 @@ internal sealed class RunContainer : Container
         return hi;
     }
 
-    /// <summary>
-    /// Run arrays built by <see cref="RunOptimize"/> or read from the portable format have at least this many
-    /// elements (8 runs), so up to 8 runs are searched with one vector compare and no loop.
-    /// </summary>
-    public const int PaddedLength = 16;
-
-    public override bool Contains(ushort value)
-    {
-        ushort[] runs = Runs;
-        int n = RunCount;
-        if (n == 0 || runs.Length < Math.Max(2 * n, PaddedLength))
-        {
-            return ContainsScalar(value);
-        }
-
-        // Narrow to a window of 8 runs that holds the last run starting at or before value (branchless), then
-        // test the 8 runs at once.
-        ref ushort r = ref MemoryMarshal.GetArrayDataReference(runs);
-        int lo = 0, length = n;
-        while (length > 8)
-        {
-            int half = length >> 1;
-            lo += half & ~((value - Unsafe.Add(ref r, 2 * (lo + half))) >> 31);
-            length -= half;
-        }
-
-        lo = Math.Max(0, Math.Min(lo, n - 8));
-        return InWindow(ref Unsafe.Add(ref r, 2 * lo), Math.Min(n, 8), value);
-    }
-
-    /// <summary>Whether value lies in one of the first <paramref name="count"/> (&lt;= 8) runs from <paramref name="runs"/> (16 elements readable).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool InWindow(ref ushort runs, int count, ushort value)
-    {
-        if (Vector256.IsHardwareAccelerated)
-        {
-            // One 32-bit lane per run: start in the low half, length - 1 in the high half. value is in the run when
-            // value - start, as unsigned, is at most length - 1.
-            Vector256<uint> lanes = Vector256.LoadUnsafe(ref Unsafe.As<ushort, uint>(ref runs));
-            Vector256<uint> offsets = Vector256.Create((uint)value) - (lanes & Vector256.Create(0xFFFFu));
-            uint hits = Vector256.LessThanOrEqual(offsets, Vector256.ShiftRightLogical(lanes, 16)).ExtractMostSignificantBits();
-            return (hits & ((1u << count) - 1)) != 0;
-        }
-
-        for (int i = 0; i < count; i++)
-        {
-            if ((uint)(value - Unsafe.Add(ref runs, 2 * i)) <= Unsafe.Add(ref runs, (2 * i) + 1))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool ContainsScalar(ushort value)
+    public override bool Contains(ushort value)
     {
         // Branchless binary search over the run starts for the last start <= value.
         ushort[] runs = Runs;
@@ -416,7 +360,7 @@ internal sealed class RunContainer : Container
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RunContainer FromArray(ArrayContainer array, int runCount)
     {
-        var runs = new ushort[Math.Max(2 * runCount, PaddedLength)];
+        var runs = new ushort[2 * runCount];
         ReadOnlySpan<ushort> values = array.Span;
         int r = 0, start = values[0], previous = values[0];
         for (int i = 1; i < values.Length; i++)
@@ -440,7 +384,7 @@ internal sealed class RunContainer : Container
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static RunContainer FromBitset(BitsetContainer bitset, int runCount)
     {
-        var runs = new ushort[Math.Max(2 * runCount, PaddedLength)];
+        var runs = new ushort[2 * runCount];
         ulong[] words = bitset.Words;
         int r = 0, i = 0;
         ulong w = words[0];

@@ -524,8 +524,7 @@ internal static class ArrayOps
         while (n >= width)
         {
             int half = n >> 1;
-            // Written as a mask: the JIT compiles the conditional form to a branch, which mispredicts half the time.
-            lo += half & ((Unsafe.Add(ref r, lo + half) - value) >> 31);
+            lo = Unsafe.Add(ref r, lo + half) < value ? lo + half : lo;
             n -= half;
         }
 

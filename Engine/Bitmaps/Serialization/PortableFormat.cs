@@ -249,7 +249,7 @@ internal static class PortableFormat
         Need(data, pos + 2, 4L * runCount, "a run container's runs");
         int start = pos;
         pos += 2;
-        var runs = new ushort[Math.Max(2 * runCount, RunContainer.PaddedLength)];
+        var runs = new ushort[2 * runCount];
         int r = 0, previousEnd = -2, total = 0;
         for (int i = 0; i < runCount; i++, pos += 4)
         {
