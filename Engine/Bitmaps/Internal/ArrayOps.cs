@@ -457,15 +457,28 @@ internal static class ArrayOps
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int IndexOf(ushort[] sorted, int length, ushort value)
     {
-        if (Vector128.IsHardwareAccelerated && length <= PaddedLength && sorted.Length >= PaddedLength)
+        if (IsSmall(sorted, length))
         {
-            // Sparse bitmaps have few keys and tiny arrays: one compare, the lanes past the length masked off.
-            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(sorted)), Vector128.Create(value))
-                .ExtractMostSignificantBits() & ((1u << length) - 1);
+            uint mask = SmallMatches(sorted, length, value);
             return mask == 0 ? -1 : BitOperations.TrailingZeroCount(mask);
         }
 
         return IndexOf(sorted.AsSpan(0, length), value);
+    }
+
+    /// <summary>Whether <see cref="SmallMatches"/> applies: at most 8 elements in a padded array, and vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsSmall(ushort[] sorted, int length) =>
+        Vector128.IsHardwareAccelerated && length <= PaddedLength && sorted.Length >= PaddedLength;
+
+    /// <summary>Bit k set when sorted[k] == value, k &lt; length (see <see cref="IsSmall"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint SmallMatches(ushort[] sorted, int length, ushort value)
+    {
+        // Sparse bitmaps have few keys and tiny arrays: one compare, the lanes past the length masked off.
+        uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(sorted)), Vector128.Create(value))
+            .ExtractMostSignificantBits();
+        return Bmi2.IsSupported ? Bmi2.ZeroHighBits(mask, (uint)length) : mask & ((1u << length) - 1);
     }
 
     /// <summary>
