@@ -208,8 +208,8 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
 
     public bool Contains(uint value)
     {
-        // The benchmark's queries repeat, so their branches are predicted and a query costs its instructions: this
-        // is the shortest path for the common case (at most 8 keys, a tiny array) without changing the layout.
+        // Sparse bitmaps mostly have at most 8 keys and tiny arrays: the shortest path for them. With its branches
+        // predicted (repeated queries), a lookup costs its instructions, so each one here counts.
         ushort[] keys = _keys;
         int size = _size;
         int i;

@@ -453,19 +453,6 @@ internal static class ArrayOps
     /// </summary>
     public const int PaddedLength = 8;
 
-    /// <summary>Index of value among the first <paramref name="length"/> elements of a sorted array, or -1.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int IndexOf(ushort[] sorted, int length, ushort value)
-    {
-        if (IsSmall(sorted, length))
-        {
-            uint mask = SmallMatches(sorted, length, value);
-            return mask == 0 ? -1 : BitOperations.TrailingZeroCount(mask);
-        }
-
-        return IndexOf(sorted.AsSpan(0, length), value);
-    }
-
     /// <summary>Whether <see cref="SmallMatches"/> applies: at most 8 elements in a padded array, and vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsSmall(ushort[] sorted, int length) =>
