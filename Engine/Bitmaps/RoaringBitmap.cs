@@ -1,5 +1,8 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Collections;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Onboarding.Engine.Bitmaps.Containers;
 using Onboarding.Engine.Bitmaps.Internal;
 
@@ -26,6 +29,8 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
 
     internal RoaringBitmap(ushort[] keys, Container[] containers, int size)
     {
+        // Contains reads _containers[i] for i < _size without a bounds check.
+        Debug.Assert(size <= keys.Length && size <= containers.Length, "size exceeds the key or container storage");
         _keys = keys;
         _containers = containers;
         _size = size;
@@ -203,23 +208,46 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
 
     public bool Contains(uint value)
     {
-        int i = ArrayOps.IndexOf(_keys, _size, (ushort)(value >> 16));
-        if (i < 0)
+        // Sparse bitmaps mostly have at most 8 keys and tiny arrays: the shortest path for them. With its branches
+        // predicted (repeated queries), a lookup costs its instructions, so each one here counts.
+        ushort[] keys = _keys;
+        int size = _size;
+        int i;
+        if (ArrayOps.IsSmall(keys, size))
         {
-            return false;
+            uint match = ArrayOps.SmallMatches(keys, size, (ushort)(value >> 16));
+            if (match == 0)
+            {
+                return false;
+            }
+
+            i = BitOperations.TrailingZeroCount(match);
+        }
+        else
+        {
+            i = ArrayOps.IndexOf(keys.AsSpan(0, size), (ushort)(value >> 16));
+            if (i < 0)
+            {
+                return false;
+            }
         }
 
-        // Sealed-type checks instead of a virtual call.
-        Container c = _containers[i];
+        // i < _size <= _containers.Length, so no bounds check; exact type tests of the sealed types need no null test.
+        Container c = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_containers), i);
         ushort low = (ushort)value;
-        if (c is ArrayContainer array)
+        if (c.GetType() == typeof(ArrayContainer))
         {
-            return ArrayOps.IndexOf(array.Values, array.Count, low) >= 0;
+            var array = Unsafe.As<ArrayContainer>(c);
+            ushort[] values = array.Values;
+            int count = array.Count;
+            return ArrayOps.IsSmall(values, count)
+                ? ArrayOps.SmallMatches(values, count, low) != 0
+                : ArrayOps.IndexOf(values.AsSpan(0, count), low) >= 0;
         }
 
-        if (c is BitsetContainer bitset)
+        if (c.GetType() == typeof(BitsetContainer))
         {
-            return (bitset.Words[low >> 6] & (1UL << low)) != 0;
+            return (Unsafe.As<BitsetContainer>(c).Words[low >> 6] & (1UL << low)) != 0;
         }
 
         return c.Contains(low);

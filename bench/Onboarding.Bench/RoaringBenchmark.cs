@@ -34,7 +34,7 @@ internal sealed class RoaringBenchmark : IBenchmark
 
     public string Name => "roaring";
 
-    public string Description => "RoaringBitmap on the real-roaring-datasets vs CRoaring [--datasets DIR] [--only a,b] [--reps N] [--budget-ms MS] [--breakdown]";
+    public string Description => "RoaringBitmap on the real-roaring-datasets vs CRoaring [--datasets DIR] [--only a,b] [--reps N] [--budget-ms MS] [--metrics a,b] [--breakdown]";
 
     public Task<int> RunAsync(string[] args)
     {
@@ -49,7 +49,8 @@ internal sealed class RoaringBenchmark : IBenchmark
         var settings = new Settings(
             int.Parse(Option(args, "--reps") ?? (quick ? "2" : "7"), CultureInfo.InvariantCulture),
             TimeSpan.FromMilliseconds(quick ? 30 : 300),
-            TimeSpan.FromMilliseconds(double.Parse(Option(args, "--budget-ms") ?? (quick ? "50" : "1500"), CultureInfo.InvariantCulture)));
+            TimeSpan.FromMilliseconds(double.Parse(Option(args, "--budget-ms") ?? (quick ? "50" : "1500"), CultureInfo.InvariantCulture)),
+            Option(args, "--metrics")?.Split(',').ToHashSet(StringComparer.Ordinal));
         IEnumerable<string> names = Option(args, "--only")?.Split(',') ?? (quick ? ["uscensus2000"] : RoaringDatasets.AllNames);
         names = names.Where(n => File.Exists(Path.Combine(directory, n + ".zip"))).ToList();
         if (!names.Any())
@@ -139,18 +140,26 @@ internal sealed class RoaringBenchmark : IBenchmark
             return new Row(name, metric, nsPer, ticks, referenceTicks, verdict);
         }
 
-        rows.Add(Op("AND", Best(settings, () => Successive(bitmaps, static (a, b) => a & b)), pairValues, reference?.And));
-        rows.Add(Op("OR", Best(settings, () => Successive(bitmaps, static (a, b) => a | b)), pairValues, reference?.Or));
-        rows.Add(Op("XOR", Best(settings, () => Successive(bitmaps, static (a, b) => a ^ b)), pairValues, null));
-        rows.Add(Op("AndNot", Best(settings, () => Successive(bitmaps, static (a, b) => a - b)), pairValues, null));
-        rows.Add(Op("AND cardinality", Best(settings, () => SuccessiveCount(bitmaps, static (a, b) => a.AndCardinality(b))), pairValues, null));
-        rows.Add(Op("wide OR", Best(settings, () => RoaringBitmap.Or(bitmaps).Cardinality), totalValues, reference?.WideOr));
+        void Add(string metric, Func<long> body, double perCount, double? referenceTicks)
+        {
+            if (settings.Metrics == null || settings.Metrics.Contains(metric))
+            {
+                rows.Add(Op(metric, Best(settings, body), perCount, referenceTicks));
+            }
+        }
+
+        Add("AND", () => Successive(bitmaps, static (a, b) => a & b), pairValues, reference?.And);
+        Add("OR", () => Successive(bitmaps, static (a, b) => a | b), pairValues, reference?.Or);
+        Add("XOR", () => Successive(bitmaps, static (a, b) => a ^ b), pairValues, null);
+        Add("AndNot", () => Successive(bitmaps, static (a, b) => a - b), pairValues, null);
+        Add("AND cardinality", () => SuccessiveCount(bitmaps, static (a, b) => a.AndCardinality(b)), pairValues, null);
+        Add("wide OR", () => RoaringBitmap.Or(bitmaps).Cardinality, totalValues, reference?.WideOr);
 
         uint[] queries = Quartiles(bitmaps);
         const int containsRounds = 200;
-        rows.Add(Op("contains", Best(settings, () => Contains(bitmaps, queries, containsRounds)), (double)queries.Length * containsRounds, reference?.Contains));
-        rows.Add(Op("iteration (foreach)", Best(settings, () => Iterate(bitmaps)), totalValues, null));
-        rows.Add(Op("iteration (batch)", Best(settings, () => IterateBatch(bitmaps)), totalValues, null));
+        Add("contains", () => Contains(bitmaps, queries, containsRounds), (double)queries.Length * containsRounds, reference?.Contains);
+        Add("iteration (foreach)", () => Iterate(bitmaps), totalValues, null);
+        Add("iteration (batch)", () => IterateBatch(bitmaps), totalValues, null);
         return rows;
     }
 
@@ -324,7 +333,7 @@ internal sealed class RoaringBenchmark : IBenchmark
         return null;
     }
 
-    private sealed record Settings(int Repetitions, TimeSpan Warmup, TimeSpan Budget);
+    private sealed record Settings(int Repetitions, TimeSpan Warmup, TimeSpan Budget, HashSet<string>? Metrics);
 
     private sealed record Reference(double BitsPerValue, double And, double Or, double WideOr, double Contains);
 

@@ -316,7 +316,12 @@ internal static class ContainerOps
             return Container.Range(0, 65536);
         }
 
-        // At least one run and no bitset: merge the intervals in order.
+        if (ra is not null && rb is not null)
+        {
+            return OrRuns(ra, rb);
+        }
+
+        // A run and an array: merge the intervals in order.
         var builder = new RunBuilder(Scratch.Runs);
         var left = new IntervalReader(a);
         var right = new IntervalReader(b);
@@ -342,6 +347,44 @@ internal static class ContainerOps
         for (; right.HasCurrent; right.MoveNext())
         {
             builder.Append(right.Start, right.End);
+        }
+
+        return builder.ToContainer().RunOptimize();
+    }
+
+    /// <summary>
+    /// Two run containers: one merge of their (start, length - 1) pairs, read straight from the run arrays (run×run
+    /// pairs are 38 % of wikileaks-noquotes' OR time, and the generic interval reader tests the container kind on
+    /// every step).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Container OrRuns(RunContainer a, RunContainer b)
+    {
+        ReadOnlySpan<ushort> x = a.Runs.AsSpan(0, 2 * a.RunCount), y = b.Runs.AsSpan(0, 2 * b.RunCount);
+        var builder = new RunBuilder(Scratch.Runs);
+        int i = 0, j = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            if (x[i] <= y[j])
+            {
+                builder.Append(x[i], x[i] + x[i + 1]);
+                i += 2;
+            }
+            else
+            {
+                builder.Append(y[j], y[j] + y[j + 1]);
+                j += 2;
+            }
+        }
+
+        for (; i < x.Length; i += 2)
+        {
+            builder.Append(x[i], x[i] + x[i + 1]);
+        }
+
+        for (; j < y.Length; j += 2)
+        {
+            builder.Append(y[j], y[j] + y[j + 1]);
         }
 
         return builder.ToContainer().RunOptimize();

@@ -453,19 +453,19 @@ internal static class ArrayOps
     /// </summary>
     public const int PaddedLength = 8;
 
-    /// <summary>Index of value among the first <paramref name="length"/> elements of a sorted array, or -1.</summary>
+    /// <summary>Whether <see cref="SmallMatches"/> applies: at most 8 elements in a padded array, and vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int IndexOf(ushort[] sorted, int length, ushort value)
-    {
-        if (Vector128.IsHardwareAccelerated && length <= PaddedLength && sorted.Length >= PaddedLength)
-        {
-            // Sparse bitmaps have few keys and tiny arrays: one compare, the lanes past the length masked off.
-            uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(sorted)), Vector128.Create(value))
-                .ExtractMostSignificantBits() & ((1u << length) - 1);
-            return mask == 0 ? -1 : BitOperations.TrailingZeroCount(mask);
-        }
+    public static bool IsSmall(ushort[] sorted, int length) =>
+        Vector128.IsHardwareAccelerated && length <= PaddedLength && sorted.Length >= PaddedLength;
 
-        return IndexOf(sorted.AsSpan(0, length), value);
+    /// <summary>Bit k set when sorted[k] == value, k &lt; length (see <see cref="IsSmall"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint SmallMatches(ushort[] sorted, int length, ushort value)
+    {
+        // Sparse bitmaps have few keys and tiny arrays: one compare, the lanes past the length masked off.
+        uint mask = Vector128.Equals(Vector128.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(sorted)), Vector128.Create(value))
+            .ExtractMostSignificantBits();
+        return Bmi2.IsSupported ? Bmi2.ZeroHighBits(mask, (uint)length) : mask & ((1u << length) - 1);
     }
 
     /// <summary>

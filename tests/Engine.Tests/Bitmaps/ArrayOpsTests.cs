@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using Onboarding.Engine.Bitmaps.Internal;
 
 namespace Onboarding.Engine.Tests.Bitmaps;
@@ -88,17 +90,27 @@ public class ArrayOpsTests
     }
 
     [Fact]
-    public void IndexOf_PaddedArray_IgnoresTheElementsPastTheLength()
+    public void SmallMatches_PaddedArray_IgnoresTheElementsPastTheLength()
     {
         // What lies past the length (left over from a removal, or zero padding) must never be found.
         ushort[] padded = [3, 9, 40, 41, 500, 6000, 65534, 65535, 0, 0];
-        for (int length = 0; length <= padded.Length - 2; length++)
+        for (int length = 0; length <= ArrayOps.PaddedLength; length++)
         {
+            Assert.Equal(Vector128.IsHardwareAccelerated, ArrayOps.IsSmall(padded, length));
+            if (!ArrayOps.IsSmall(padded, length))
+            {
+                continue;
+            }
+
             foreach (ushort v in (ushort[])[0, 1, 3, 9, 40, 41, 500, 6000, 65534, 65535])
             {
                 int expected = Array.IndexOf(padded, v, 0, length);
-                Assert.True(expected == ArrayOps.IndexOf(padded, length, v), $"length {length}, value {v}");
+                uint mask = ArrayOps.SmallMatches(padded, length, v);
+                Assert.True(expected == (mask == 0 ? -1 : BitOperations.TrailingZeroCount(mask)), $"length {length}, value {v}");
             }
         }
+
+        Assert.False(ArrayOps.IsSmall(padded, ArrayOps.PaddedLength + 1));
+        Assert.False(ArrayOps.IsSmall([1, 2, 3], 3));
     }
 }
