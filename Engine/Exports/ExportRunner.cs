@@ -105,7 +105,7 @@ public sealed class ExportRunner
         {
             State = ExportRunState.Failed,
             Ended = _time.GetUtcNow(),
-            Error = "interrupted: the process stopped while this run was in progress; the file was not delivered (eligible for retry)",
+            Error = "interrupted: the process stopped while this run was in progress; its file may have been renamed into place just before (eligible for retry)",
         });
         _logger.LogWarning("{Client}: export {Export} run {Run} was interrupted by a restart; marked failed", Client, run.Export, run.Id);
     }
