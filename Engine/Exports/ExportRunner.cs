@@ -193,11 +193,14 @@ public sealed class ExportRunner
 
             if (export.Content == ContentMode.Delta)
             {
-                // Kept until last.roar says the same: a crash after the rename but before last.roar leaves the partner
-                // holding either membership, and the next delta is computed against both.
+                // From the rename until last.roar is written the partner holds either what it may hold now or these
+                // members: the state files widen to cover both first, so a crash in between (or a failed delivery,
+                // or several) leaves the next delta computed against every state the partner may be in.
+                DeltaBase widened = DeltaBase.Widen(previous, content.Members!);
                 Storage.DataFolder.CreatePrivateDirectory(Path.Combine(Store.ClientFolder, "exports"));
                 Storage.DataFolder.CreatePrivateDirectory(Store.StateFolder(export.Name));
-                DurableFile.Write(pendingRun, content.Members!.Serialize);
+                DurableFile.Write(pendingRun, widened.Maybe.Serialize);
+                DurableFile.Write(lastRun, widened.Surely.Serialize);
             }
 
             // Recorded before the file exists, so that recovery and the next run can always find and remove it.
@@ -338,13 +341,17 @@ public sealed class ExportRunner
     }
 
     /// <summary>
-    /// What the partner of a delta export holds: <see cref="Surely"/> and at most <see cref="Maybe"/>. The two differ
-    /// when a run was interrupted after its file may have been delivered (its <c>pending.roar</c> is still there):
-    /// the next delta then adds whoever is not surely there and removes whoever may be, which applies cleanly to
-    /// either state.
+    /// What the partner of a delta export holds: at least <see cref="Surely"/>, at most <see cref="Maybe"/> (kept as
+    /// <c>last.roar</c> and <c>pending.roar</c>). The two differ when a run may or may not have delivered its file:
+    /// the next delta adds whoever is not surely there and removes whoever may be, which brings any state between
+    /// the two to the audience (adding a member or removing a non-member changes nothing).
     /// </summary>
     private sealed record DeltaBase(RoaringBitmap Surely, RoaringBitmap Maybe)
     {
+        /// <summary>What the partner may hold once a file bringing it to <paramref name="members"/> may have been delivered.</summary>
+        public static DeltaBase Widen(DeltaBase? before, RoaringBitmap members) =>
+            before is null ? new DeltaBase(new RoaringBitmap(), members) : new DeltaBase(before.Surely & members, before.Maybe | members);
+
         public static DeltaBase? Read(string lastRun, string pendingRun)
         {
             RoaringBitmap? last = ReadBitmap(lastRun);

@@ -275,7 +275,7 @@ public sealed class ExportRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task DeltaDeliveredByARunInterruptedBeforeItKeptTheMembership_TheNextDeltaFitsEitherPartnerState()
+    public async Task DeltaDeliveredByARunInterruptedBeforeItKeptTheMembership_LaterDeltasFitEitherPartnerState()
     {
         _h.Export(change: e => e with { Content = ContentMode.Delta, FileNameTemplate = "{audience}_{yyyyMMdd_HHmmss}.csv" });
         using var received = new IngestionHarness();
@@ -297,12 +297,19 @@ public sealed class ExportRunnerTests : IDisposable
         _h.Exports.Store.SaveRun(second with { State = ExportRunState.InProgress, Ended = null });
         Assert.Equal(1, _h.NewRunner().RecoverInterrupted());
 
-        // 121–125 leave again (they entered in the file only one partner got), and 1–10 leave.
+        // 121–125 leave again (they entered in the file only one partner got), and 1–10 leave; this run cannot
+        // deliver (the destination folder is away), like a crash before its rename.
         ChangeGold(leave: [.. Enumerable.Range(121, 5), .. Enumerable.Range(1, 10)], join: []);
+        Directory.Move(_h.OutFolder, _h.OutFolder + ".away");
         ExportRun third = await _h.Runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None);
-        Assert.True(third.State == ExportRunState.Complete, third.Error);
-        Apply(received, third);
-        Apply(missed, third);
+        Directory.Move(_h.OutFolder + ".away", _h.OutFolder);
+        Assert.Equal(ExportRunState.Failed, third.State);
+
+        ChangeGold(leave: [], join: Enumerable.Range(136, 5));
+        ExportRun fourth = await _h.Runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None);
+        Assert.True(fourth.State == ExportRunState.Complete, fourth.Error);
+        Apply(received, fourth);
+        Apply(missed, fourth);
 
         Assert.Equal(Members(_h), received.Members("Audience", "Gold"));
         Assert.Equal(Members(_h), missed.Members("Audience", "Gold"));
