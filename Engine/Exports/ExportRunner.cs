@@ -59,29 +59,55 @@ public sealed class ExportRunner
 
     private ExportStore Store => Exports.Store;
 
-    /// <summary>Closes the runs a crash left in progress (failed, "interrupted") and deletes their local temporary files. Returns how many.</summary>
+    /// <summary>
+    /// Closes the runs a crash left open (failed, "interrupted") and deletes their local temporary files. Returns how
+    /// many. A run of this process is left alone: inside a watcher, a forwarded <c>onboard export run</c> recovers
+    /// while the scheduler may be running another export, and the scheduler recovers at start-up while a forwarded
+    /// run may already have started.
+    /// </summary>
     public int RecoverInterrupted()
     {
         int count = 0;
-        foreach (ExportRun run in Store.ListRuns().Where(r => r.State == ExportRunState.InProgress))
+        foreach (ExportRun open in Store.ListRuns().Where(r => !r.IsFinished))
         {
-            if (run.TemporaryName is { } temporary && Store.FindExport(run.Export) is { } export
-                && Store.FindDestination(export.Destination) is { Type: DestinationType.Folder, Folder: { } folder })
+            SemaphoreSlim gate = Gate(open.Export);
+            if (!gate.Wait(0))
             {
-                TryDelete(Path.Combine(folder, temporary));
+                continue;
             }
 
-            Store.SaveRun(run with
+            try
             {
-                State = ExportRunState.Failed,
-                Ended = _time.GetUtcNow(),
-                Error = "interrupted: the process stopped while this run was in progress; the file was not delivered (eligible for retry)",
-            });
-            _logger.LogWarning("{Client}: export {Export} run {Run} was interrupted by a restart; marked failed", Client, run.Export, run.Id);
-            count++;
+                if (Store.FindRun(open.Id) is { IsFinished: false } run)
+                {
+                    Close(run);
+                    count++;
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
 
         return count;
+    }
+
+    private void Close(ExportRun run)
+    {
+        if (run.TemporaryName is { } temporary && Store.FindExport(run.Export) is { } export
+            && Store.FindDestination(export.Destination) is { Type: DestinationType.Folder, Folder: { } folder })
+        {
+            TryDelete(Path.Combine(folder, temporary));
+        }
+
+        Store.SaveRun(run with
+        {
+            State = ExportRunState.Failed,
+            Ended = _time.GetUtcNow(),
+            Error = "interrupted: the process stopped while this run was in progress; its file may have been renamed into place just before (eligible for retry)",
+        });
+        _logger.LogWarning("{Client}: export {Export} run {Run} was interrupted by a restart; marked failed", Client, run.Export, run.Id);
     }
 
     /// <summary>Runs <paramref name="exportName"/> for <paramref name="scheduledFor"/> and returns its finished history row.</summary>
@@ -93,7 +119,7 @@ public sealed class ExportRunner
             throw new ExportException($"Export \"{exportName}\" is canceled; it does not run any more.");
         }
 
-        SemaphoreSlim gate = Running.GetOrAdd($"{_data.Path}/{Client}/{exportName}", _ => new SemaphoreSlim(1, 1));
+        SemaphoreSlim gate = Gate(exportName);
         if (!await gate.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
         {
             throw new ExportException($"Export \"{exportName}\" is already running.");
@@ -135,10 +161,18 @@ public sealed class ExportRunner
             throw new ExportException($"Export \"{export.Name}\" is already running (run {inProgress.Id}, started {inProgress.Started:u}).");
         }
 
+        // Recorded in progress at once: a row left "scheduled" by a crash would be closed by nobody.
         int attempt = earlier.Count(r => r.ScheduledFor == scheduledFor && r.IsFinished) + 1;
-        ExportRun run = earlier.Find(r => r.ScheduledFor == scheduledFor && r.State == ExportRunState.Scheduled)
-            ?? Store.AddRun(new ExportRun { Id = 0, Export = export.Name, Audience = export.Audience, State = ExportRunState.Scheduled, ScheduledFor = scheduledFor });
-        run = run with { State = ExportRunState.InProgress, Attempt = attempt, Started = _time.GetUtcNow() };
+        ExportRun run = Store.AddRun(new ExportRun
+        {
+            Id = 0,
+            Export = export.Name,
+            Audience = export.Audience,
+            State = ExportRunState.InProgress,
+            ScheduledFor = scheduledFor,
+            Attempt = attempt,
+            Started = _time.GetUtcNow(),
+        });
         try
         {
             Destination destination = Exports.GetDestination(export.Destination);
@@ -152,9 +186,22 @@ public sealed class ExportRunner
                 ? [.. PgpRecipients.Resolve(Exports.GetEncryption(name).PublicKeys, _time.GetUtcNow()).Select(r => r.Key)]
                 : null;
             string lastRun = Path.Combine(Store.StateFolder(export.Name), "last.roar");
-            RoaringBitmap? previous = export.Content == ContentMode.Delta ? ReadPrevious(lastRun) : null;
+            string pendingRun = Path.Combine(Store.StateFolder(export.Name), "pending.roar");
+            DeltaBase? previous = export.Content == ContentMode.Delta ? DeltaBase.Read(lastRun, pendingRun) : null;
             string exportDate = TimeZoneInfo.ConvertTime(scheduledFor, FileNameTemplate.FindTimeZone(export.Schedule.TimeZone)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             using ExportContent content = Prepare(export.Audience, export.Format, export.Content, previous, exportDate);
+
+            if (export.Content == ContentMode.Delta)
+            {
+                // From the rename until last.roar is written the partner holds either what it may hold now or these
+                // members: the state files widen to cover both first, so a crash in between (or a failed delivery,
+                // or several) leaves the next delta computed against every state the partner may be in.
+                DeltaBase widened = DeltaBase.Widen(previous, content.Members!);
+                Storage.DataFolder.CreatePrivateDirectory(Path.Combine(Store.ClientFolder, "exports"));
+                Storage.DataFolder.CreatePrivateDirectory(Store.StateFolder(export.Name));
+                DurableFile.Write(pendingRun, widened.Maybe.Serialize);
+                DurableFile.Write(lastRun, widened.Surely.Serialize);
+            }
 
             // Recorded before the file exists, so that recovery and the next run can always find and remove it.
             run = run with { TemporaryName = DeliveryTarget.TemporaryNameFor(fileName, run.Id) };
@@ -169,11 +216,8 @@ public sealed class ExportRunner
 
             if (export.Content == ContentMode.Delta)
             {
-                // After the delivery: a crash in between sends the same changes again next time, which applies cleanly.
-                Storage.DataFolder.CreatePrivateDirectory(Path.Combine(Store.ClientFolder, "exports"));
-                Storage.DataFolder.CreatePrivateDirectory(Store.StateFolder(export.Name));
-                RoaringBitmap members = content.Members!;
-                DurableFile.Write(lastRun, members.Serialize);
+                DurableFile.Write(lastRun, content.Members!.Serialize);
+                File.Delete(pendingRun);
             }
 
             run = run with { State = ExportRunState.Complete, Ended = _time.GetUtcNow(), Rows = rows, Bytes = bytes, TemporaryName = null };
@@ -197,8 +241,11 @@ public sealed class ExportRunner
         return run;
     }
 
+    /// <summary>Held while an export runs in this process (one run of an export at a time, and recovery keeps off it).</summary>
+    private SemaphoreSlim Gate(string exportName) => Running.GetOrAdd($"{_data.Path}/{Client}/{exportName}", _ => new SemaphoreSlim(1, 1));
+
     /// <summary>Resolves everything a file needs (members, deltas, segment groups, dictionaries) before streaming starts.</summary>
-    private ExportContent Prepare(string audience, ExportFormat format, ContentMode mode, RoaringBitmap? previous, string exportDate)
+    private ExportContent Prepare(string audience, ExportFormat format, ContentMode mode, DeltaBase? previous, string exportDate)
     {
         using IDisposable? writer = _locks?.Acquire(Client);
         RoaringBitmap members = _audiences.MembersOfAudienceOrSnapshot(audience);
@@ -212,8 +259,9 @@ public sealed class ExportRunner
 
         ClientStore store = _data.Client(Client);
         // A forgotten ID is never written again, not even as a "left" line of a delta.
-        previous = previous is null ? new RoaringBitmap() : store.WithoutSuppressed(previous);
-        RoaringBitmap written = mode == ContentMode.Delta ? members | previous : members;
+        RoaringBitmap surely = previous is null ? new RoaringBitmap() : store.WithoutSuppressed(previous.Surely);
+        RoaringBitmap maybe = previous is null ? new RoaringBitmap() : store.WithoutSuppressed(previous.Maybe);
+        RoaringBitmap written = mode == ContentMode.Delta ? members | maybe : members;
         var groups = new Dictionary<string, IReadOnlyList<(string, RoaringBitmap)>>(StringComparer.Ordinal);
         foreach (ExportColumn column in ExportColumn.ParseAll(format.Columns).Where(c => c.Kind == ExportColumnKind.Segments))
         {
@@ -233,8 +281,8 @@ public sealed class ExportRunner
             return new ExportContent
             {
                 Members = members,
-                Entered = members - previous,
-                Left = previous - members,
+                Entered = members - surely,
+                Left = maybe - members,
                 Audience = audience,
                 ExportDate = exportDate,
                 Ids = ids,
@@ -327,15 +375,41 @@ public sealed class ExportRunner
         }
     }
 
-    private static RoaringBitmap? ReadPrevious(string path)
+    /// <summary>
+    /// What the partner of a delta export holds: at least <see cref="Surely"/>, at most <see cref="Maybe"/> (kept as
+    /// <c>last.roar</c> and <c>pending.roar</c>). The two differ when a run may or may not have delivered its file:
+    /// the next delta adds whoever is not surely there and removes whoever may be, which brings any state between
+    /// the two to the audience (adding a member or removing a non-member changes nothing).
+    /// </summary>
+    private sealed record DeltaBase(RoaringBitmap Surely, RoaringBitmap Maybe)
     {
-        if (!File.Exists(path))
+        /// <summary>What the partner may hold once a file bringing it to <paramref name="members"/> may have been delivered.</summary>
+        public static DeltaBase Widen(DeltaBase? before, RoaringBitmap members) =>
+            before is null ? new DeltaBase(new RoaringBitmap(), members) : new DeltaBase(before.Surely & members, before.Maybe | members);
+
+        public static DeltaBase? Read(string lastRun, string pendingRun)
         {
-            return null;
+            RoaringBitmap? last = ReadBitmap(lastRun);
+            RoaringBitmap? pending = ReadBitmap(pendingRun);
+            return (last, pending) switch
+            {
+                (null, null) => null,
+                ({ } l, null) => new DeltaBase(l, l),
+                (null, { } p) => new DeltaBase(new RoaringBitmap(), p),
+                ({ } l, { } p) => new DeltaBase(l & p, l | p),
+            };
         }
 
-        using FileStream stream = File.OpenRead(path);
-        return RoaringBitmap.Deserialize(stream);
+        private static RoaringBitmap? ReadBitmap(string path)
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            using FileStream stream = File.OpenRead(path);
+            return RoaringBitmap.Deserialize(stream);
+        }
     }
 
     private static long CountInRange(RoaringBitmap members, uint start, uint length)

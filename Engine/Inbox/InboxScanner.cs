@@ -4,7 +4,9 @@ namespace Onboarding.Engine.Inbox;
 /// Decides when a file in the inbox is complete. A file renamed into the inbox (from a <c>.part</c>/<c>.tmp</c> or
 /// dot name, or from another folder of the inbox) is complete at once; any other file is complete once its size
 /// and modification time have stayed the same for the settle period, measured on the <see cref="TimeProvider"/>.
-/// Not thread-safe: <see cref="LocalInbox"/> calls it from one loop.
+/// A client's files are handed out in the order they were first seen: a complete file waits behind an earlier file
+/// of its client that is still settling (after a restart, the files found waiting settle again, and a file renamed
+/// in meanwhile must not overtake them). Not thread-safe: <see cref="LocalInbox"/> calls it from one loop.
 /// </summary>
 public sealed class InboxScanner(string inbox, TimeSpan settlePeriod, TimeProvider time)
 {
@@ -19,7 +21,7 @@ public sealed class InboxScanner(string inbox, TimeSpan settlePeriod, TimeProvid
     /// <summary>A file appeared or changed: (re)start its settle period when its size or time differs.</summary>
     public void Observe(string path)
     {
-        if (Classify(path) is null || Stat(path) is not { } stat)
+        if (Classify(path) is not { } file || Stat(path) is not { } stat)
         {
             return;
         }
@@ -34,14 +36,28 @@ public sealed class InboxScanner(string inbox, TimeSpan settlePeriod, TimeProvid
             return;
         }
 
-        _candidates[path] = new Candidate(stat.Length, stat.Modified, time.GetTimestamp(), ++_order);
+        _candidates[path] = new Candidate(file.Client, stat.Length, stat.Modified, time.GetTimestamp(), ++_order, Renamed: false);
     }
 
-    /// <summary>A file was renamed into place: it is complete now, or null when the convention ignores it.</summary>
+    /// <summary>
+    /// A file was renamed into place: it is complete now, or null when the convention ignores it or when it waits
+    /// behind an earlier file of its client (<see cref="Poll"/> hands it out after that one).
+    /// </summary>
     public InboxFile? Renamed(string path)
     {
         _candidates.Remove(path);
-        return Classify(path) is { } file && Stat(path) is not null ? file : null;
+        if (Classify(path) is not { } file || Stat(path) is not { } stat)
+        {
+            return null;
+        }
+
+        if (!_candidates.Values.Any(c => c.Client == file.Client))
+        {
+            return file;
+        }
+
+        _candidates[path] = new Candidate(file.Client, stat.Length, stat.Modified, time.GetTimestamp(), ++_order, Renamed: true);
+        return null;
     }
 
     /// <summary>Observes every file the convention covers (events are lost; this finds what they missed).</summary>
@@ -70,32 +86,36 @@ public sealed class InboxScanner(string inbox, TimeSpan settlePeriod, TimeProvid
         }
     }
 
-    /// <summary>Checks every candidate; returns those complete now, in the order they were first seen.</summary>
+    /// <summary>Checks every candidate; returns those complete now and not behind an unsettled file of their client, in the order they were first seen.</summary>
     public IReadOnlyList<InboxFile> Poll()
     {
-        var complete = new List<(long Order, InboxFile File)>();
-        foreach ((string path, Candidate candidate) in _candidates.ToList())
+        var complete = new List<InboxFile>();
+        var settling = new HashSet<string>(StringComparer.Ordinal);
+        foreach ((string path, Candidate candidate) in _candidates.OrderBy(c => c.Value.Order).ToList())
         {
-            if (Stat(path) is not { } stat)
+            if (Stat(path) is not { } stat || Classify(path) is not { } file)
             {
                 _candidates.Remove(path);
                 continue;
             }
 
-            if (stat.Length != candidate.Length || stat.Modified != candidate.Modified)
+            if (!candidate.Renamed && (stat.Length != candidate.Length || stat.Modified != candidate.Modified))
             {
                 _candidates[path] = candidate with { Length = stat.Length, Modified = stat.Modified, StableSince = time.GetTimestamp() };
-                continue;
+                settling.Add(candidate.Client);
             }
-
-            if (time.GetElapsedTime(candidate.StableSince) >= settlePeriod && Classify(path) is { } file)
+            else if (!candidate.Renamed && time.GetElapsedTime(candidate.StableSince) < settlePeriod)
+            {
+                settling.Add(candidate.Client);
+            }
+            else if (!settling.Contains(candidate.Client))
             {
                 _candidates.Remove(path);
-                complete.Add((candidate.Order, file));
+                complete.Add(file);
             }
         }
 
-        return [.. complete.OrderBy(c => c.Order).Select(c => c.File)];
+        return complete;
     }
 
     /// <summary>Stops tracking a file (e.g. it was taken by a rename event).</summary>
@@ -135,5 +155,5 @@ public sealed class InboxScanner(string inbox, TimeSpan settlePeriod, TimeProvid
         }
     }
 
-    private sealed record Candidate(long Length, DateTime Modified, long StableSince, long Order);
+    private sealed record Candidate(string Client, long Length, DateTime Modified, long StableSince, long Order, bool Renamed);
 }

@@ -43,6 +43,13 @@ internal sealed class WatchProcess : IDisposable
 
     public void Terminate() => OnboardProcess.Terminate(_process);
 
+    /// <summary>SIGKILLs the watcher (and anything it started) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
     public static void WaitUntil(Func<bool> condition, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Scheduling;
+using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Storage;
 using Onboarding.Engine.Tests.Ingestion;
@@ -188,6 +189,43 @@ public sealed class ExportRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Recover_WhileThisProcessRunsTheExport_LeavesThatRunAlone()
+    {
+        _h.Export();
+        var locks = new ClientWriteLocks();
+        var runner = new ExportRunner(_h.Ingestion.Data, "default", _h.Protector, _h.Time, locks: locks);
+        ExportStore store = _h.Exports.Store;
+        Task<ExportRun> running;
+        using (locks.Acquire("default"))
+        {
+            // The run waits for the client's lock to read the members, its row already in progress.
+            running = Task.Run(() => runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None));
+            await WaitUntil(() => store.ListRuns("gold-daily") is [{ State: ExportRunState.InProgress }]);
+
+            // What a forwarded onboard export run does inside the watcher, and the scheduler at its start-up.
+            Assert.Equal(0, _h.NewRunner().RecoverInterrupted());
+            Assert.Equal(ExportRunState.InProgress, Assert.Single(store.ListRuns("gold-daily")).State);
+        }
+
+        ExportRun done = await running;
+        Assert.Equal((ExportRunState.Complete, 1), (done.State, done.Attempt));
+        Assert.Equal([done.FileName!], _h.Delivered());
+    }
+
+    [Fact]
+    public void Recover_ARowLeftScheduled_IsClosedToo()
+    {
+        _h.Export();
+        ExportRun left = _h.Exports.Store.AddRun(new ExportRun { Id = 0, Export = "gold-daily", Audience = "Gold", State = ExportRunState.Scheduled, ScheduledFor = _h.Time.GetUtcNow() });
+
+        Assert.Equal(1, _h.NewRunner().RecoverInterrupted());
+
+        ExportRun closed = _h.Exports.Store.FindRun(left.Id)!;
+        Assert.Equal(ExportRunState.Failed, closed.State);
+        Assert.StartsWith("interrupted", closed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_WhileAnotherRunIsInProgress_IsRefused()
     {
         _h.Export();
@@ -237,6 +275,48 @@ public sealed class ExportRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task DeltaDeliveredByARunInterruptedBeforeItKeptTheMembership_LaterDeltasFitEitherPartnerState()
+    {
+        _h.Export(change: e => e with { Content = ContentMode.Delta, FileNameTemplate = "{audience}_{yyyyMMdd_HHmmss}.csv" });
+        using var received = new IngestionHarness();
+        using var missed = new IngestionHarness();
+        ExportRun first = await _h.Runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None);
+        Apply(received, first);
+        Apply(missed, first);
+        string lastRun = Path.Combine(_h.Exports.Store.StateFolder("gold-daily"), "last.roar");
+        string pendingRun = Path.Combine(_h.Exports.Store.StateFolder("gold-daily"), "pending.roar");
+        byte[] keptByFirst = File.ReadAllBytes(lastRun);
+
+        // 121–135 join; the second run's file is renamed into place (one partner takes it), then the process dies
+        // before it keeps the membership: the state files and the history as that crash leaves them.
+        ChangeGold(leave: [], join: Enumerable.Range(121, 15));
+        ExportRun second = await _h.Runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None);
+        Apply(received, second);
+        File.Move(lastRun, pendingRun, overwrite: true);
+        File.WriteAllBytes(lastRun, keptByFirst);
+        _h.Exports.Store.SaveRun(second with { State = ExportRunState.InProgress, Ended = null });
+        Assert.Equal(1, _h.NewRunner().RecoverInterrupted());
+
+        // 121–125 leave again (they entered in the file only one partner got), and 1–10 leave; this run cannot
+        // deliver (the destination folder is away), like a crash before its rename.
+        ChangeGold(leave: [.. Enumerable.Range(121, 5), .. Enumerable.Range(1, 10)], join: []);
+        Directory.Move(_h.OutFolder, _h.OutFolder + ".away");
+        ExportRun third = await _h.Runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None);
+        Directory.Move(_h.OutFolder + ".away", _h.OutFolder);
+        Assert.Equal(ExportRunState.Failed, third.State);
+
+        ChangeGold(leave: [], join: Enumerable.Range(136, 5));
+        ExportRun fourth = await _h.Runner.RunAsync("gold-daily", _h.Time.GetUtcNow(), CancellationToken.None);
+        Assert.True(fourth.State == ExportRunState.Complete, fourth.Error);
+        Apply(received, fourth);
+        Apply(missed, fourth);
+
+        Assert.Equal(Members(_h), received.Members("Audience", "Gold"));
+        Assert.Equal(Members(_h), missed.Members("Audience", "Gold"));
+        Assert.False(File.Exists(pendingRun));
+    }
+
+    [Fact]
     public async Task ExportToFile_WritesHeaderAndDefaultColumns_ReplacingAnExistingFileWhole()
     {
         string path = _h.PathOf("now.csv");
@@ -248,6 +328,26 @@ public sealed class ExportRunnerTests : IDisposable
         Assert.Equal("id_type,id", File.ReadLines(path).First());
         Assert.Equal(GoldPeople + 1, File.ReadAllLines(path).Length);
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(path)!, "*now.csv*"));
+    }
+
+    private void ChangeGold(IEnumerable<int> leave, IEnumerable<int> join)
+    {
+        _h.Ingestion.Ingest(_h.Ingestion.WriteFile([
+            .. leave.Select(n => IngestionHarness.Row(n, remove: "Loyalty=Gold")),
+            .. join.Select(n => IngestionHarness.Row(n, add: "Loyalty=Gold")),
+        ]));
+        _h.Audiences.Process();
+        _h.Time.Advance(TimeSpan.FromHours(1));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "timed out");
+            await Task.Delay(20);
+        }
     }
 
     private static SortedSet<string> Members(ExportHarness h) =>

@@ -58,6 +58,26 @@ public sealed class InboxScannerTests : IDisposable
     }
 
     [Fact]
+    public void FileRenamedIn_WaitsBehindAnEarlierFileOfItsClientStillSettling_OtherClientsDoNot()
+    {
+        // Found waiting by the rescan at a (re)start, so it settles again before it is taken.
+        string waiting = Write("a.csv");
+        InboxScanner scanner = CreateSut();
+        scanner.Rescan();
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        string later = Write("b.csv");
+        string otherClient = Write("acme/c.csv");
+        Assert.Null(scanner.Renamed(later));
+        Assert.Equal(otherClient, scanner.Renamed(otherClient)?.Path);
+        Assert.Empty(scanner.Poll());
+
+        _time.Advance(Settle);
+        Assert.Equal([waiting, later], scanner.Poll().Select(f => f.Path));
+        Assert.Equal(0, scanner.PendingCount);
+    }
+
+    [Fact]
     public void Rescan_FindsFilesInEveryConventionFolder_InTheOrderTheyWereWritten()
     {
         string first = Write("acme/full/b.csv");
