@@ -298,6 +298,12 @@ public sealed class InboxProcessor : IAsyncDisposable
         }
 
         bool processed = result.Outcome == FileOutcome.Applied || recoveredDuplicate;
+        if (!processed && result.Forceable)
+        {
+            // Nobody can pass --force to a dropped file: say where it is kept and which command forces it.
+            result = result with { Reason = $"{result.Reason}. The file is kept in {InboxConvention.FailedFolder}/; to apply it anyway: {RetryCommand(name, file.Client)}" };
+        }
+
         result = lifecycle.Complete(processingPath, processed, result, _time.GetUtcNow(), out string finalPath);
         lifecycle.ClearStaged(file.Client, name);
         TimeSpan duration = _time.GetElapsedTime(started);
@@ -326,6 +332,10 @@ public sealed class InboxProcessor : IAsyncDisposable
             _logger.LogWarning("{Client}: {File} failed: {Reason}", file.Client, name, result.Reason);
         }
     }
+
+    /// <summary>The operator's command that applies a file the guards refused (<see cref="InboxRetry"/>).</summary>
+    public static string RetryCommand(string name, string client) =>
+        $"onboard files retry {(name.Any(char.IsWhiteSpace) ? $"\"{name}\"" : name)} --client {client} --force";
 
     /// <summary>A record left open by a stop whose file has moved on: finds where it ended up, if it can.</summary>
     private static ReceivedFile FindOutcome(InboxFileLifecycle lifecycle, ReceivedFile record)
