@@ -197,6 +197,32 @@ public sealed class InboxProcessorTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFileSystemEntries(_processor.TempFolder));
     }
 
+    [Fact]
+    public async Task ARetryStoppedBetweenItsCommitAndItsMove_IsFinishedByTheNextRetry_WithoutApplyingTwice()
+    {
+        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
+        await WaitIdleAsync();
+        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
+        await WaitIdleAsync();
+        var ingestion = new IngestionService(_data);
+        var retry = new InboxRetry(_data, ingestion, new InboundDecoder(new InboundDecoderOptions()));
+        ReceivedFile refused = retry.Find("acme", "empty.csv");
+        Assert.Equal((FileOutcome.Refused, true), (refused.Outcome, File.Exists(refused.Path)));
+        Assert.Contains("to apply it anyway: onboard files retry empty.csv --client acme --force", refused.Reason, StringComparison.Ordinal);
+
+        // What a retry commits before the process dies, leaving the file in failed/ and its record failed.
+        Assert.True(ingestion.Ingest(new IngestionRequest(refused.Path) { Client = "acme", Force = true, ReportFolder = _folder.File("reports") }).IsApplied);
+        IngestionResult again = retry.Retry(refused, force: true);
+
+        Assert.Equal(FileOutcome.Duplicate, again.Outcome);
+        ReceivedFile done = Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Processed), f => f.Name == "empty.csv");
+        Assert.Contains(Path.Combine(Inbox, "processed"), done.Path, StringComparison.Ordinal);
+        Assert.False(File.Exists(refused.Path));
+        Assert.Equal(1, _data.Catalog.Files("acme").Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));
+        Assert.Equal(0, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+        Assert.Throws<InboxRetryException>(() => retry.Retry(done, force: true));
+    }
+
     private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null) =>
         new(_data, new IngestionService(_data), new InboundDecoder(decoding ?? new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 2 });
 
