@@ -117,6 +117,9 @@ internal sealed class LoadScenario(string folder)
             FileNameTemplate = "{export}_{yyyyMMdd_HHmmss}.csv",
             Destination = "local",
             CreatedBy = "load",
+
+            // Paused, so the scheduler leaves it alone: it runs when the load asks, as "run now" does.
+            Schedule = new Engine.Exports.Scheduling.ExportSchedule { Start = new DateTime(2030, 1, 1, 6, 0, 0) },
         });
     }
 
