@@ -29,6 +29,7 @@ internal sealed class LoadBenchmark : IBenchmark
             RowsPerFile = (int)BenchArguments.Number(args, "--rows", quick ? 20_000 : 200_000),
             Clients = (int)BenchArguments.Number(args, "--clients", 5),
             FilesPerClient = (int)BenchArguments.Number(args, "--files", 10),
+            KeepMembers = args.Contains("--verify"),
         };
         try
         {

@@ -55,6 +55,9 @@ internal sealed class LoadScenario(string folder)
     /// <summary>The pause between two rounds of audience processing.</summary>
     public TimeSpan ProcessingPause { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Whether the report keeps every segment's members as ID text, to compare with <see cref="Replay"/>.</summary>
+    public bool KeepMembers { get; init; } = true;
+
     public string DataPath => Path.Combine(folder, "data");
 
     public string InboxPath => Path.Combine(folder, "inbox");
@@ -252,10 +255,13 @@ internal sealed class LoadScenario(string folder)
         {
             var audiences = new AudienceService(data, client);
             report.FinalAudienceSizes[client] = [.. AudienceNames.Select(n => audiences.Get(n).Size ?? -1)];
-            ClientStore store = data.Client(client);
-            report.Segments[client] = store.ListSegments().ToDictionary(
-                s => $"{s.Group}={s.Segment}",
-                s => (IReadOnlySet<string>)store.ReadMembers(s).Select(store.FormatMember).ToHashSet(StringComparer.Ordinal));
+            if (KeepMembers)
+            {
+                ClientStore store = data.Client(client);
+                report.Segments[client] = store.ListSegments().ToDictionary(
+                    s => $"{s.Group}={s.Segment}",
+                    s => (IReadOnlySet<string>)store.ReadMembers(s).Select(store.FormatMember).ToHashSet(StringComparer.Ordinal));
+            }
         }
 
         return report;
