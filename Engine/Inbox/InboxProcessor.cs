@@ -200,10 +200,9 @@ public sealed class InboxProcessor : IAsyncDisposable
         TimeSpan delay = FirstRetry;
         while (true)
         {
-            await _parallel.WaitAsync(stopping).ConfigureAwait(false);
+            IDisposable turn = await AcquireTurnAsync(work.File.Client, stopping).ConfigureAwait(false);
             try
             {
-                using IDisposable clientLock = await _locks.AcquireAsync(work.File.Client, stopping).ConfigureAwait(false);
                 await Task.Run(() => Process(work, stopping), stopping).ConfigureAwait(false);
                 return;
             }
@@ -219,11 +218,31 @@ public sealed class InboxProcessor : IAsyncDisposable
             }
             finally
             {
-                _parallel.Release();
+                turn.Dispose();
             }
 
             await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetry.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// A share of <see cref="InboxProcessorOptions.MaxParallelClients"/> and the client's write lock. No share is kept
+    /// while waiting for the lock: held elsewhere (a TUI call, a processing round, an export), it would leave the
+    /// share idle while other clients' files wait for one.
+    /// </summary>
+    private async Task<IDisposable> AcquireTurnAsync(string client, CancellationToken stopping)
+    {
+        while (true)
+        {
+            await _parallel.WaitAsync(stopping).ConfigureAwait(false);
+            if (_locks.TryAcquire(client) is { } clientLock)
+            {
+                return new Turn(clientLock, _parallel);
+            }
+
+            _parallel.Release();
+            (await _locks.AcquireAsync(client, stopping).ConfigureAwait(false)).Dispose();
         }
     }
 
@@ -405,6 +424,16 @@ public sealed class InboxProcessor : IAsyncDisposable
         public string RecordId { get; } = recordId;
 
         public string? ProcessingPath { get; set; }
+    }
+
+    /// <summary>A worker's right to ingest: the client's lock and a share of the parallelism, released together.</summary>
+    private sealed class Turn(IDisposable clientLock, SemaphoreSlim parallel) : IDisposable
+    {
+        public void Dispose()
+        {
+            clientLock.Dispose();
+            parallel.Release();
+        }
     }
 
     private sealed class ClientQueue(Channel<InboxWork> channel)

@@ -198,6 +198,29 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AClientLockedElsewhere_DoesNotHoldUpOtherClients_EvenWithOneClientAtATime()
+    {
+        await _processor.DisposeAsync();
+        _processor = new InboxProcessor(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 1 });
+        IDisposable slowLock = _locks.Acquire("slow"); // a TUI call, a processing round or an export holds client "slow"
+        try
+        {
+            Enqueue(WriteFile("slow/a.csv", $"{Row(1)},Tier=Gold,"));
+            await Task.Delay(300); // slow's worker takes the one share first
+            Enqueue(WriteFile("fast/b.csv", $"{Row(2)},Tier=Gold,"));
+            await WaitUntilAsync(() => _data.Catalog.ReceivedFiles("fast").Any(r => r.State == ReceivedFileState.Processed));
+            Assert.All(_data.Catalog.ReceivedFiles("slow"), r => Assert.Equal(ReceivedFileState.Waiting, r.State));
+        }
+        finally
+        {
+            slowLock.Dispose();
+        }
+
+        await WaitIdleAsync();
+        Assert.Equal(["a.csv"], _data.Catalog.Files("slow").Select(f => f.FileName));
+    }
+
+    [Fact]
     public async Task ARetryStoppedBetweenItsCommitAndItsMove_IsFinishedByTheNextRetry_WithoutApplyingTwice()
     {
         Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
