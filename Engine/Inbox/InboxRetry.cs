@@ -6,6 +6,9 @@ namespace Onboarding.Engine.Inbox;
 /// <summary>A file cannot be retried (not found, ambiguous, not failed, moved away): nothing was changed.</summary>
 public sealed class InboxRetryException(string message) : Exception(message);
 
+/// <summary>What a retry did: the ingestion's result, and whether the file is now processed (and where it is).</summary>
+public sealed record RetryOutcome(IngestionResult Result, bool Processed, string Path);
+
 /// <summary>
 /// Sends a file the inbox left in <c>failed/&lt;date&gt;/&lt;client&gt;/</c> through ingestion again, as an operator
 /// asks (<c>onboard files retry</c>): typically with <see cref="IngestionRequest.Force"/> after a guard refused a
@@ -42,7 +45,7 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
     }
 
     /// <summary>Ingests a failed file again; <paramref name="actor"/> is recorded in the audit log when forced.</summary>
-    public IngestionResult Retry(ReceivedFile file, bool force, string? actor = null, CancellationToken cancellationToken = default)
+    public RetryOutcome Retry(ReceivedFile file, bool force, string? actor = null, CancellationToken cancellationToken = default)
     {
         if (file.State != ReceivedFileState.Failed)
         {
@@ -92,7 +95,7 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
         {
             lifecycle.ClearStaged(file.Client, name);
             data.Catalog.SaveReceivedFile(file with { Reason = result.Reason, Completed = now });
-            return result;
+            return new RetryOutcome(result, Processed: false, file.Path);
         }
 
         string refusedSummary = file.Path + ".summary.json";
@@ -120,7 +123,7 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
             ReportPath = result.SummaryPath,
             RejectReportPath = result.RejectReportPath,
         });
-        return result;
+        return new RetryOutcome(result, Processed: true, finalPath);
     }
 
     /// <summary>The inbox a failed file belongs to, from its place: <c>&lt;inbox&gt;/failed/&lt;date&gt;/&lt;client&gt;/x.csv</c>.</summary>

@@ -32,20 +32,18 @@ internal static class FileRetryCommands
             try
             {
                 ReceivedFile received = retry.Find(result.GetValue(client)!, name.Contains(Path.DirectorySeparatorChar) ? context.FullPath(name) : name);
-                IngestionResult outcome = retry.Retry(received, result.GetValue(force), result.GetValue(user));
+                RetryOutcome outcome = retry.Retry(received, result.GetValue(force), result.GetValue(user));
                 if (result.GetValue(CommonOptions.Json))
                 {
-                    CliJson.Write<IReadOnlyList<IngestionResult>>(result.Out(), [outcome], CliJsonContext.Default.IReadOnlyListIngestionResult);
+                    CliJson.Write<IReadOnlyList<IngestionResult>>(result.Out(), [outcome.Result], CliJsonContext.Default.IReadOnlyListIngestionResult);
                 }
                 else
                 {
-                    IngestCommands.PrintSummary(result.Out(), outcome);
-                    result.Out().WriteLine(outcome.Outcome == FileOutcome.Applied
-                        ? $"  moved to {outcome.SummaryPath![..^".summary.json".Length]}"
-                        : $"  still in {received.Path}");
+                    IngestCommands.PrintSummary(result.Out(), outcome.Result);
+                    result.Out().WriteLine($"  {(outcome.Processed ? "moved to" : "still in")} {outcome.Path}");
                 }
 
-                return outcome.IsApplied ? ExitCodes.Success : ExitCodes.Failure;
+                return outcome.Processed ? ExitCodes.Success : ExitCodes.Failure;
             }
             catch (InboxRetryException ex)
             {

@@ -235,10 +235,11 @@ public sealed class InboxProcessorTests : IAsyncLifetime
 
         // What a retry commits before the process dies, leaving the file in failed/ and its record failed.
         Assert.True(ingestion.Ingest(new IngestionRequest(refused.Path) { Client = "acme", Force = true, ReportFolder = _folder.File("reports") }).IsApplied);
-        IngestionResult again = retry.Retry(refused, force: true);
+        RetryOutcome again = retry.Retry(refused, force: true);
 
-        Assert.Equal(FileOutcome.Duplicate, again.Outcome);
+        Assert.Equal((FileOutcome.Duplicate, true), (again.Result.Outcome, again.Processed));
         ReceivedFile done = Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Processed), f => f.Name == "empty.csv");
+        Assert.Equal(done.Path, again.Path);
         Assert.Contains(Path.Combine(Inbox, "processed"), done.Path, StringComparison.Ordinal);
         Assert.False(File.Exists(refused.Path));
         Assert.Equal(1, _data.Catalog.Files("acme").Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));

@@ -62,6 +62,7 @@ public sealed class ForceThroughWatcherTests : IDisposable
         (exit, output, error) = OnboardProcess.Run("--data", Data, "files", "retry", "shrink.csv", "--client", "acme", "--force", "--user", "ana");
         Assert.True(exit == 0, output + error);
         Assert.Contains("shrink.csv (acme, full): applied", output, StringComparison.Ordinal);
+        Assert.Contains("moved to " + Path.Combine(Inbox, "processed"), output, StringComparison.Ordinal);
         (exit, output, error) = OnboardProcess.Run("--data", Data, "files", "retry", empty.Path, "--client", "acme", "--force", "--user", "ana");
         Assert.True(exit == 0, output + error);
         Assert.Contains("empty.csv (acme, delta): applied", output, StringComparison.Ordinal);
