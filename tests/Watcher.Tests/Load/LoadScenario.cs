@@ -215,7 +215,7 @@ internal sealed class LoadScenario(string folder)
             }
         }
 
-        Task previews = Task.Run(() => PreviewLoopAsync(data, locks, report, clock, done.Token));
+        Task previews = Task.Run(() => PreviewLoopAsync(data, locks, report, done.Token));
         Task rounds = Task.Run(() => ProcessingLoopAsync(processing, report, done.Token));
         Task export = Task.Run(() => ExportAsync(data, locks, report));
         int expected = Clients * FilesPerClient;
@@ -231,6 +231,7 @@ internal sealed class LoadScenario(string folder)
         }
 
         report.IngestedAfter = clock.Elapsed;
+        report.Files = [.. data.Catalog.ReceivedFiles()];
         await done.CancelAsync();
         Task all = Task.WhenAll(previews, rounds, export);
         if (await Task.WhenAny(all, Task.Delay(timeout)) != all)
@@ -243,7 +244,6 @@ internal sealed class LoadScenario(string folder)
         report.Wall = clock.Elapsed;
         report.Cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
         report.LoadAfter = LoadAverage();
-        report.Files = [.. data.Catalog.ReceivedFiles()];
         foreach (string client in Enumerable.Range(0, Clients).Select(Client))
         {
             report.Journal[client] = [.. data.Catalog.Files(client)];
@@ -267,7 +267,7 @@ internal sealed class LoadScenario(string folder)
         return report;
     }
 
-    private async Task PreviewLoopAsync(DataFolder data, ClientWriteLocks locks, LoadReport report, Stopwatch clock, CancellationToken done)
+    private async Task PreviewLoopAsync(DataFolder data, ClientWriteLocks locks, LoadReport report, CancellationToken done)
     {
         for (int i = 0; !done.IsCancellationRequested; i++)
         {
