@@ -25,6 +25,13 @@ public sealed class ClientWriteLocks
         return new Releaser(gate);
     }
 
+    /// <summary>The client's lock if nobody holds it now, else null (does not wait).</summary>
+    public IDisposable? TryAcquire(string client)
+    {
+        SemaphoreSlim gate = _locks.GetOrAdd(client, _ => new SemaphoreSlim(1, 1));
+        return gate.Wait(0) ? new Releaser(gate) : null;
+    }
+
     private sealed class Releaser(SemaphoreSlim gate) : IDisposable
     {
         private int _released;

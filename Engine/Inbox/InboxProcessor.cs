@@ -200,10 +200,9 @@ public sealed class InboxProcessor : IAsyncDisposable
         TimeSpan delay = FirstRetry;
         while (true)
         {
-            await _parallel.WaitAsync(stopping).ConfigureAwait(false);
+            IDisposable turn = await AcquireTurnAsync(work.File.Client, stopping).ConfigureAwait(false);
             try
             {
-                using IDisposable clientLock = await _locks.AcquireAsync(work.File.Client, stopping).ConfigureAwait(false);
                 await Task.Run(() => Process(work, stopping), stopping).ConfigureAwait(false);
                 return;
             }
@@ -219,11 +218,31 @@ public sealed class InboxProcessor : IAsyncDisposable
             }
             finally
             {
-                _parallel.Release();
+                turn.Dispose();
             }
 
             await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRetry.Ticks));
+        }
+    }
+
+    /// <summary>
+    /// A share of <see cref="InboxProcessorOptions.MaxParallelClients"/> and the client's write lock. No share is kept
+    /// while waiting for the lock: held elsewhere (a TUI call, a processing round, an export), it would leave the
+    /// share idle while other clients' files wait for one.
+    /// </summary>
+    private async Task<IDisposable> AcquireTurnAsync(string client, CancellationToken stopping)
+    {
+        while (true)
+        {
+            await _parallel.WaitAsync(stopping).ConfigureAwait(false);
+            if (_locks.TryAcquire(client) is { } clientLock)
+            {
+                return new Turn(clientLock, _parallel);
+            }
+
+            _parallel.Release();
+            (await _locks.AcquireAsync(client, stopping).ConfigureAwait(false)).Dispose();
         }
     }
 
@@ -298,6 +317,12 @@ public sealed class InboxProcessor : IAsyncDisposable
         }
 
         bool processed = result.Outcome == FileOutcome.Applied || recoveredDuplicate;
+        if (!processed && result.Forceable)
+        {
+            // Nobody can pass --force to a dropped file: say where it is kept and which command forces it.
+            result = result with { Reason = $"{result.Reason}. The file is kept in {InboxConvention.FailedFolder}/; to apply it anyway: {RetryCommand(name, file.Client)}" };
+        }
+
         result = lifecycle.Complete(processingPath, processed, result, _time.GetUtcNow(), out string finalPath);
         lifecycle.ClearStaged(file.Client, name);
         TimeSpan duration = _time.GetElapsedTime(started);
@@ -326,6 +351,10 @@ public sealed class InboxProcessor : IAsyncDisposable
             _logger.LogWarning("{Client}: {File} failed: {Reason}", file.Client, name, result.Reason);
         }
     }
+
+    /// <summary>The operator's command that applies a file the guards refused (<see cref="InboxRetry"/>).</summary>
+    public static string RetryCommand(string name, string client) =>
+        $"onboard files retry {(name.Any(char.IsWhiteSpace) ? $"\"{name}\"" : name)} --client {client} --force";
 
     /// <summary>A record left open by a stop whose file has moved on: finds where it ended up, if it can.</summary>
     private static ReceivedFile FindOutcome(InboxFileLifecycle lifecycle, ReceivedFile record)
@@ -395,6 +424,16 @@ public sealed class InboxProcessor : IAsyncDisposable
         public string RecordId { get; } = recordId;
 
         public string? ProcessingPath { get; set; }
+    }
+
+    /// <summary>A worker's right to ingest: the client's lock and a share of the parallelism, released together.</summary>
+    private sealed class Turn(IDisposable clientLock, SemaphoreSlim parallel) : IDisposable
+    {
+        public void Dispose()
+        {
+            clientLock.Dispose();
+            parallel.Release();
+        }
     }
 
     private sealed class ClientQueue(Channel<InboxWork> channel)

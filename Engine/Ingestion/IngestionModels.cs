@@ -72,6 +72,9 @@ public sealed record IngestionResult
 
     public string? Reason { get; init; }
 
+    /// <summary>Refused, or a duplicate, only by a guard that <see cref="IngestionRequest.Force"/> overrides: forcing it would apply it.</summary>
+    public bool Forceable { get; init; }
+
     public string ContentHash { get; init; } = string.Empty;
 
     /// <summary>What a conventional name (<c>HEMSHA2_&lt;client&gt;_&lt;YYYYMMDD&gt;.csv</c>) says: ID type, client and date.</summary>
@@ -114,4 +117,8 @@ public sealed record IngestionTimings
 }
 
 /// <summary>A whole file is refused (bad header, too many bad rows, shrink guard...): nothing was applied.</summary>
-public sealed class IngestionRefusedException(string message) : Exception(message);
+/// <param name="forceable">Only a guard that <see cref="IngestionRequest.Force"/> overrides refused it.</param>
+public sealed class IngestionRefusedException(string message, bool forceable = false) : Exception(message)
+{
+    public bool Forceable { get; } = forceable;
+}

@@ -57,6 +57,7 @@ public sealed class IngestionService(DataFolder data, ClientPolicies policies, T
             result = result with
             {
                 Outcome = FileOutcome.Duplicate,
+                Forceable = true,
                 Reason = $"the same content was already applied on {earlier.Completed:yyyy-MM-dd HH:mm:ss} UTC as {earlier.FileName}; use --force to apply it again",
             };
             return Finish(store, request, result, [], [], received, started);
@@ -85,7 +86,7 @@ public sealed class IngestionService(DataFolder data, ClientPolicies policies, T
         }
         catch (Exception ex) when (ex is OnboardingFileException or IngestionRefusedException)
         {
-            result = result with { Outcome = FileOutcome.Refused, Reason = ex.Message, Segments = [] };
+            result = result with { Outcome = FileOutcome.Refused, Reason = ex.Message, Forceable = ex is IngestionRefusedException { Forceable: true }, Segments = [] };
             return Finish(store, request, result, rejects, [], received, started);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && ex is not StoreWriteException && store.NextSequence == sequence)
@@ -273,13 +274,15 @@ public sealed class IngestionService(DataFolder data, ClientPolicies policies, T
         if (request.Mode == IngestionMode.Full && after < before * (1 - policy.MaxRefreshShrink))
         {
             throw new IngestionRefusedException(string.Create(CultureInfo.InvariantCulture,
-                $"the refresh would shrink {target.Name} from {before:N0} to {after:N0} members ({Percent((double)(before - after) / before)} fewer), more than the {Percent(policy.MaxRefreshShrink)} guard allows; a truncated file must not wipe a segment (use --force if this is intended)"));
+                $"the refresh would shrink {target.Name} from {before:N0} to {after:N0} members ({Percent((double)(before - after) / before)} fewer), more than the {Percent(policy.MaxRefreshShrink)} guard allows; a truncated file must not wipe a segment (use --force if this is intended)"),
+                forceable: true);
         }
 
         if (request.Mode == IngestionMode.Delta && after == 0 && before >= policy.EmptyingGuardMinimumSize)
         {
             throw new IngestionRefusedException(string.Create(CultureInfo.InvariantCulture,
-                $"the file would remove every one of the {before:N0} members of {target.Name}; use --force if this is intended"));
+                $"the file would remove every one of the {before:N0} members of {target.Name}; use --force if this is intended"),
+                forceable: true);
         }
     }
 
@@ -352,7 +355,8 @@ public sealed class IngestionService(DataFolder data, ClientPolicies policies, T
 
     private static string Percent(double share) => (share * 100).ToString("0.#", CultureInfo.InvariantCulture) + "%";
 
-    private static string HashFile(string path)
+    /// <summary>The SHA-256 of a file's bytes, as duplicates are recognised by.</summary>
+    internal static string HashFile(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         return Convert.ToHexStringLower(SHA256.HashData(stream));

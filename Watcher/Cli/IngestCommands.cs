@@ -87,7 +87,7 @@ internal static class IngestCommands
         return results.All(r => r.IsApplied) ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static void PrintSummary(TextWriter output, IngestionResult r)
+    internal static void PrintSummary(TextWriter output, IngestionResult r)
     {
         string verdict = r.Outcome switch
         {

@@ -95,7 +95,7 @@ internal static class WatchCommands
         Option<ReceivedFileState?> state = new("--state") { Description = "Only files in this state: waiting, processing, processed or failed." };
         Command command = new("files", "List the files received through the inboxes, oldest first, with their state and outcome.\n\nExample: onboard files --client acme --state failed")
         {
-            client, state,
+            client, state, FileRetryCommands.Retry(),
         };
         command.SetAction(result =>
         {

@@ -10,6 +10,7 @@ IBenchmark[] benchmarks =
     new FuzzBenchmark(),
     new IdDictionaryBenchmark(),
     new IngestBenchmark(),
+    new LoadBenchmark(),
     new ParserBenchmark(),
     new RoaringBenchmark(),
 ];

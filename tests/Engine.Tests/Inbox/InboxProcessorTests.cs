@@ -197,6 +197,56 @@ public sealed class InboxProcessorTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFileSystemEntries(_processor.TempFolder));
     }
 
+    [Fact]
+    public async Task AClientLockedElsewhere_DoesNotHoldUpOtherClients_EvenWithOneClientAtATime()
+    {
+        await _processor.DisposeAsync();
+        _processor = new InboxProcessor(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 1 });
+        IDisposable slowLock = _locks.Acquire("slow"); // a TUI call, a processing round or an export holds client "slow"
+        try
+        {
+            Enqueue(WriteFile("slow/a.csv", $"{Row(1)},Tier=Gold,"));
+            await Task.Delay(300); // slow's worker takes the one share first
+            Enqueue(WriteFile("fast/b.csv", $"{Row(2)},Tier=Gold,"));
+            await WaitUntilAsync(() => _data.Catalog.ReceivedFiles("fast").Any(r => r.State == ReceivedFileState.Processed));
+            Assert.All(_data.Catalog.ReceivedFiles("slow"), r => Assert.Equal(ReceivedFileState.Waiting, r.State));
+        }
+        finally
+        {
+            slowLock.Dispose();
+        }
+
+        await WaitIdleAsync();
+        Assert.Equal(["a.csv"], _data.Catalog.Files("slow").Select(f => f.FileName));
+    }
+
+    [Fact]
+    public async Task ARetryStoppedBetweenItsCommitAndItsMove_IsFinishedByTheNextRetry_WithoutApplyingTwice()
+    {
+        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
+        await WaitIdleAsync();
+        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
+        await WaitIdleAsync();
+        var ingestion = new IngestionService(_data);
+        var retry = new InboxRetry(_data, ingestion, new InboundDecoder(new InboundDecoderOptions()));
+        ReceivedFile refused = retry.Find("acme", "empty.csv");
+        Assert.Equal((FileOutcome.Refused, true), (refused.Outcome, File.Exists(refused.Path)));
+        Assert.Contains("to apply it anyway: onboard files retry empty.csv --client acme --force", refused.Reason, StringComparison.Ordinal);
+
+        // What a retry commits before the process dies, leaving the file in failed/ and its record failed.
+        Assert.True(ingestion.Ingest(new IngestionRequest(refused.Path) { Client = "acme", Force = true, ReportFolder = _folder.File("reports") }).IsApplied);
+        RetryOutcome again = retry.Retry(refused, force: true);
+
+        Assert.Equal((FileOutcome.Duplicate, true), (again.Result.Outcome, again.Processed));
+        ReceivedFile done = Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Processed), f => f.Name == "empty.csv");
+        Assert.Equal(done.Path, again.Path);
+        Assert.Contains(Path.Combine(Inbox, "processed"), done.Path, StringComparison.Ordinal);
+        Assert.False(File.Exists(refused.Path));
+        Assert.Equal(1, _data.Catalog.Files("acme").Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));
+        Assert.Equal(0, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+        Assert.Throws<InboxRetryException>(() => retry.Retry(done, force: true));
+    }
+
     private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null) =>
         new(_data, new IngestionService(_data), new InboundDecoder(decoding ?? new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 2 });
 

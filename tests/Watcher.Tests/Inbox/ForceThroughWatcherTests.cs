@@ -1,0 +1,136 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Onboarding.Engine.Audit;
+using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Storage;
+
+namespace Onboarding.Watcher.Tests.Inbox;
+
+/// <summary>
+/// The shrink and emptying guards reached through a running <c>onboard watch</c> (real processes): a dropped file
+/// cannot carry <c>--force</c>, so a refused one waits in <c>failed/</c> with a reason naming the command, and
+/// <c>onboard files retry … --force</c>, forwarded to the watcher, applies it exactly once and audits it.
+/// </summary>
+public sealed class ForceThroughWatcherTests : IDisposable
+{
+    private const int Gold = 2_000;
+    private const int Silver = 1_200; // at least EmptyingGuardMinimumSize (1,000)
+    private readonly TempFolder _folder = new();
+
+    private string Inbox => _folder.File("inbox");
+
+    private string Data => _folder.File("data");
+
+    [Fact]
+    public void ARefreshShrinkingAndADeltaEmptyingALargeSegment_AreRefusedAndKept_ThenForcedOnceByTheOperator()
+    {
+        Directory.CreateDirectory(Path.Combine(Inbox, "acme", "full"));
+        using WatchProcess watcher = WatchProcess.Start(Data, Inbox);
+        Drop("acme/seed.csv", Rows(0, Gold, "Tier=Gold,").Concat(Rows(10_000, Silver, "Tier=Silver,")));
+        WaitForState("seed.csv", ReceivedFileState.Processed);
+
+        // A truncated refresh (95% fewer Gold members) and a delta removing every Silver member.
+        Drop("acme/full/shrink.csv", Rows(0, 100, "Tier=Gold,"));
+        Drop("acme/empty.csv", Rows(10_000, Silver, ",Tier=Silver"));
+        ReceivedFile shrink = WaitForState("shrink.csv", ReceivedFileState.Failed);
+        ReceivedFile empty = WaitForState("empty.csv", ReceivedFileState.Failed);
+
+        Assert.Contains("would shrink Tier=Gold from 2,000 to 100 members", shrink.Reason, StringComparison.Ordinal);
+        Assert.Contains("onboard files retry shrink.csv --client acme --force", shrink.Reason, StringComparison.Ordinal);
+        Assert.Contains("would remove every one of the 1,200 members of Tier=Silver", empty.Reason, StringComparison.Ordinal);
+        Assert.Contains("onboard files retry empty.csv --client acme --force", empty.Reason, StringComparison.Ordinal);
+        foreach (ReceivedFile refused in new[] { shrink, empty })
+        {
+            Assert.StartsWith(Path.Combine(Inbox, "failed") + Path.DirectorySeparatorChar, refused.Path, StringComparison.Ordinal);
+            Assert.Equal(Path.Combine("acme", refused.Name), Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(refused.Path))!, refused.Path));
+            Assert.True(File.Exists(refused.Path), refused.Path);
+            Assert.Contains("--force", File.ReadAllText(refused.Path + ".summary.json"), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("shrink.csv failed: the refresh would shrink Tier=Gold", watcher.Output, StringComparison.Ordinal);
+        Assert.Equal((Gold, Silver), (Size("Gold"), Size("Silver")));
+
+        // Without --force the guard still holds, and the file stays where it is.
+        (int exit, string output, string error) = OnboardProcess.Run("--data", Data, "files", "retry", "shrink.csv", "--client", "acme");
+        Assert.True(exit == 1, output + error);
+        Assert.Contains("refused, nothing changed", output, StringComparison.Ordinal);
+        Assert.True(File.Exists(shrink.Path));
+        Assert.Equal(Gold, Size("Gold"));
+
+        // The operator forces each one: applied in the watcher, with the mode the file arrived with (full, delta).
+        (exit, output, error) = OnboardProcess.Run("--data", Data, "files", "retry", "shrink.csv", "--client", "acme", "--force", "--user", "ana");
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("shrink.csv (acme, full): applied", output, StringComparison.Ordinal);
+        Assert.Contains("moved to " + Path.Combine(Inbox, "processed"), output, StringComparison.Ordinal);
+        (exit, output, error) = OnboardProcess.Run("--data", Data, "files", "retry", empty.Path, "--client", "acme", "--force", "--user", "ana");
+        Assert.True(exit == 0, output + error);
+        Assert.Contains("empty.csv (acme, delta): applied", output, StringComparison.Ordinal);
+        Assert.Equal((100, 0), (Size("Gold"), Size("Silver")));
+        Assert.Contains("Running a forwarded command: onboard retry", watcher.Output, StringComparison.Ordinal);
+
+        // Exactly once: a second retry finds nothing to do.
+        (exit, _, error) = OnboardProcess.Run("--data", Data, "files", "retry", "shrink.csv", "--client", "acme", "--force");
+        Assert.Equal(1, exit);
+        Assert.Contains("shrink.csv (acme) is processed, not failed: there is nothing to retry", error, StringComparison.Ordinal);
+
+        foreach (string name in new[] { "shrink.csv", "empty.csv" })
+        {
+            ReceivedFile forced = WaitForState(name, ReceivedFileState.Processed);
+            Assert.Equal("applied on retry with --force by ana", forced.Reason);
+            Assert.StartsWith(Path.Combine(Inbox, "processed"), forced.Path, StringComparison.Ordinal);
+            Assert.True(File.Exists(forced.Path) && File.Exists(forced.ReportPath));
+            Assert.Empty(Directory.GetFiles(Path.Combine(Inbox, "failed"), name + "*", SearchOption.AllDirectories));
+        }
+
+        (exit, output, error) = OnboardProcess.Run("--data", Data, "audit", "--client", "acme", "--json");
+        Assert.True(exit == 0, error);
+        List<AuditRecord> forcedRecords = [.. JsonSerializer.Deserialize<List<AuditRecord>>(output, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Where(r => r.Action == AuditActions.IngestForced)];
+        Assert.Equal(["shrink.csv", "empty.csv"], forcedRecords.Select(r => r.Target));
+        Assert.All(forcedRecords, r => Assert.Equal("ana", r.Actor));
+
+        watcher.Terminate();
+        Assert.Equal(0, watcher.WaitForExit());
+        using DataFolder data = DataFolder.Open(Data);
+        List<JournalEntry> journal = [.. data.Catalog.Files("acme")];
+        Assert.Equal(1, journal.Count(e => e.FileName == "shrink.csv" && e.Outcome == FileOutcome.Applied));
+        Assert.Equal(1, journal.Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));
+        Assert.Equal(100, data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private void Drop(string relative, IEnumerable<string> rows)
+    {
+        string path = Path.Combine(Inbox, relative);
+        File.WriteAllText(path + ".part", "ID Type,ID,Add,Remove\n" + string.Concat(rows.Select(r => r + "\n")));
+        File.Move(path + ".part", path);
+    }
+
+    private static IEnumerable<string> Rows(int first, int count, string cells) =>
+        Enumerable.Range(first, count).Select(n => $"HEMSHA2,{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"m{n}")))},{cells}");
+
+    private ReceivedFile WaitForState(string name, ReceivedFileState state)
+    {
+        ReceivedFile? found = null;
+        WatchProcess.WaitUntil(
+            () => (found = Files().FirstOrDefault(f => f.Name == name && f.State == state)) is not null,
+            TimeSpan.FromSeconds(60));
+        return found!;
+    }
+
+    private List<ReceivedFile> Files()
+    {
+        (int exit, string output, string error) = OnboardProcess.Run("--data", Data, "files", "--client", "acme", "--json");
+        Assert.True(exit == 0, error);
+        return [.. JsonSerializer.Deserialize(output, ReceivedFileJsonContext.Default.IReadOnlyListReceivedFile)!];
+    }
+
+    private long Size(string segment)
+    {
+        (int exit, string output, string error) = OnboardProcess.Run("--data", Data, "segments", "--client", "acme", "--json");
+        Assert.True(exit == 0, error);
+        using JsonDocument json = JsonDocument.Parse(output);
+        return json.RootElement.EnumerateArray().Single(s => s.GetProperty("segment").GetString() == segment).GetProperty("size").GetInt64();
+    }
+}
