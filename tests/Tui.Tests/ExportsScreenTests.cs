@@ -94,34 +94,6 @@ public sealed class ExportsScreenTests : IDisposable
     }
 
     [Fact]
-    public void Builder_OffersTheClientsAudiencesDestinationsAndEncryptions_ToPickFrom()
-    {
-        using TuiHarness tui = StartWithGold();
-        using var gpg = new GpgHome();
-        tui.OnEngine(data =>
-        {
-            new AudienceService(data, "default").Create("Bronze draft", "\"Loyalty=Bronze\"", "ana");
-            var exports = new ExportService(data.Path, "default");
-            exports.AddFolderDestination("archive", _drop.Path, "ana");
-            return exports.AddEncryption("partner", [gpg.ExportPublicKey()], "cy");
-        });
-        using var builder = new ExportBuilderDialog(tui.Session, null, audience: null);
-        using IDisposable shown = tui.Show(builder);
-        tui.WaitUntil(() => builder.EncryptionField.Source?.Count > 0, "the names to pick from");
-
-        // Active audiences first: exports are for activation audiences.
-        Assert.Equal(["Gold", "Bronze draft"], Names(builder.AudienceField));
-        Assert.Equal(["archive", "drop"], Names(builder.DestinationField).Order(StringComparer.Ordinal));
-        Assert.Equal(["partner"], Names(builder.EncryptionField));
-
-        builder.DestinationField.SetFocus();
-        tui.Press(Key.CursorDown);
-        Assert.Contains(builder.DestinationField.Text, Names(builder.DestinationField));
-
-        static List<string> Names(DropDownList field) => [.. field.Source!.ToList().Cast<string>()];
-    }
-
-    [Fact]
     public void Builder_RefusesBadFields_WithTheMessage_AndSavesNothing()
     {
         using TuiHarness tui = StartWithGold();

@@ -1,6 +1,4 @@
-using System.Collections.ObjectModel;
 using System.Globalization;
-using Onboarding.Engine.Audiences;
 using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Storage;
@@ -42,11 +40,11 @@ internal sealed class ExportBuilderDialog : ExportFormDialog<ExportConfiguration
         };
 
         SetupStep = new View { Title = "Set_up", Width = Dim.Fill(), Height = Dim.Fill(), CanFocus = true };
-        AudienceField = Row(SetupStep, "Audience", new DropDownList { Text = start.Audience, ReadOnly = false }, required: true);
+        AudienceField = Row(SetupStep, "Audience", new TextField { Text = start.Audience }, required: true);
         NameField = Row(SetupStep, "Export name", new TextField { Text = start.Name, ReadOnly = export is not null }, required: true);
         FileName = Row(SetupStep, "File name template", new TextField { Text = start.FileNameTemplate }, required: true);
-        DestinationField = Row(SetupStep, "Destination", new DropDownList { Text = start.Destination, ReadOnly = false }, required: true);
-        EncryptionField = Row(SetupStep, "Encryption (PGP)", new DropDownList { Text = start.Encryption ?? string.Empty, ReadOnly = false });
+        DestinationField = Row(SetupStep, "Destination", new TextField { Text = start.Destination }, required: true);
+        EncryptionField = Row(SetupStep, "Encryption (PGP)", new TextField { Text = start.Encryption ?? string.Empty });
         DeliveryDate = Row(SetupStep, "Delivery date", new TextField { Text = start.Schedule.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) }, required: true);
         DeliveryTime = Row(SetupStep, "Delivery time", new TextField { Text = start.Schedule.Start.ToString("HH:mm", CultureInfo.InvariantCulture) }, required: true);
         Repeats = Row(SetupStep, "Repeats", new OptionSelector<ExportRecurrence> { Orientation = Orientation.Horizontal, Value = start.Schedule.Recurrence }, required: true);
@@ -80,34 +78,6 @@ internal sealed class ExportBuilderDialog : ExportFormDialog<ExportConfiguration
         Steps.Add(SetupStep, AttributesStep, NotificationStep);
         Add(Steps, Keys.Bar((SaveKey, Save)));
         (export is null && audience is not null ? NameField : AudienceField).SetFocus();
-        LoadChoices();
-    }
-
-    /// <summary>The client's audiences (active first), destinations and encryptions to pick from, read off the UI thread; a name can be typed meanwhile.</summary>
-    private void LoadChoices()
-    {
-        string client = Client;
-        this.Start(
-            async () =>
-            {
-                (List<string> audiences, List<string> destinations, List<string> encryptions) = await Session.Engine.RunAsync(data =>
-                {
-                    ExportStore store = new ExportService(data.Path, client).Store;
-                    List<string> audiences = [.. new AudienceService(data, client).List()
-                        .OrderBy(a => a.Status != AudienceStatus.Active).ThenBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
-                        .Select(a => a.Name)];
-                    return (audiences, store.ListDestinations().Select(d => d.Name).ToList(), store.ListEncryptions().Select(e => e.Name).ToList());
-                }).ConfigureAwait(false);
-                this.OnUiThread(() =>
-                {
-                    AudienceField.Source = Choices(audiences);
-                    DestinationField.Source = Choices(destinations);
-                    EncryptionField.Source = Choices(encryptions);
-                });
-            },
-            problem => Problem = problem.Message);
-
-        static ListWrapper<string> Choices(List<string> names) => new(new ObservableCollection<string>(names));
     }
 
     public Tabs Steps { get; }
@@ -118,15 +88,15 @@ internal sealed class ExportBuilderDialog : ExportFormDialog<ExportConfiguration
 
     public View NotificationStep { get; }
 
-    public DropDownList AudienceField { get; }
+    public TextField AudienceField { get; }
 
     public TextField NameField { get; }
 
     public TextField FileName { get; }
 
-    public DropDownList DestinationField { get; }
+    public TextField DestinationField { get; }
 
-    public DropDownList EncryptionField { get; }
+    public TextField EncryptionField { get; }
 
     public TextField DeliveryDate { get; }
 

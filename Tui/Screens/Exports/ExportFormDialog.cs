@@ -76,7 +76,7 @@ internal abstract class ExportFormDialog<T> : Dialog
         var caption = new Label { Text = (required ? "* " : "  ") + label, Y = y, Width = LabelWidth, HotKeySpecifier = Views.NoHotKey, Data = "row" };
         field.X = LabelWidth;
         field.Y = y;
-        if (field is TextField or DropDownList)
+        if (field is TextField)
         {
             field.Width = Dim.Fill(2);
         }
