@@ -95,7 +95,7 @@ internal static class ContainerOps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container? AndBitsets(BitsetContainer a, BitsetContainer b, BitsetContainer? into)
     {
-        ulong[] words = into?.Words ?? new ulong[BitsetOps.Words];
+        ulong[] words = into?.Words ?? BitsetOps.UninitializedWords();
         int card = BitsetOps.ApplyCount<AndOp>(a.Words, b.Words, words);
         if (card == 0)
         {
@@ -292,7 +292,7 @@ internal static class ContainerOps
         {
             if (b is BitsetContainer both)
             {
-                var words = new ulong[BitsetOps.Words];
+                ulong[] words = BitsetOps.UninitializedWords();
                 return new BitsetContainer(words, BitsetOps.ApplyCount<OrOp>(ab.Words, both.Words, words));
             }
 
@@ -501,7 +501,7 @@ internal static class ContainerOps
 
         if (a is BitsetContainer ab && b is BitsetContainer bb)
         {
-            var words = new ulong[BitsetOps.Words];
+            ulong[] words = BitsetOps.UninitializedWords();
             int card = BitsetOps.ApplyCount<XorOp>(ab.Words, bb.Words, words);
             return Normalize(new BitsetContainer(words, card));
         }
@@ -587,7 +587,7 @@ internal static class ContainerOps
 
             case BitsetContainer bb:
             {
-                var words = new ulong[BitsetOps.Words];
+                ulong[] words = BitsetOps.UninitializedWords();
                 int card = BitsetOps.ApplyCount<AndNotOp>(ab.Words, bb.Words, words);
                 return Normalize(new BitsetContainer(words, card));
             }

@@ -57,6 +57,12 @@ internal static class BitsetOps
 {
     public const int Words = 1024;
 
+    /// <summary>
+    /// A bitset's words left unzeroed, for a result that writes every word (<see cref="ApplyCount{TOp}"/>): the 8 KiB
+    /// would otherwise be written twice.
+    /// </summary>
+    public static ulong[] UninitializedWords() => GC.AllocateUninitializedArray<ulong>(Words);
+
     /// <summary>dst = a OP b (dst may alias a or b); returns the popcount of the result.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ApplyCount<TOp>(ulong[] a, ulong[] b, ulong[] dst)
