@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json.Serialization;
+using Onboarding.Engine.IO;
 
 namespace Onboarding.Watcher.Control;
 
@@ -77,20 +78,8 @@ internal static class ControlProtocol
 }
 
 /// <summary>What a command writes to one of its streams, sent as frames of one kind (the writers of a connection share a lock).</summary>
-internal sealed class FrameStream(Stream connection, byte kind, Lock gate) : Stream
+internal sealed class FrameStream(Stream connection, byte kind, Lock gate) : WriteOnlyStream
 {
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         if (buffer.IsEmpty)
@@ -107,10 +96,4 @@ internal sealed class FrameStream(Stream connection, byte kind, Lock gate) : Str
     public override void Flush()
     {
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

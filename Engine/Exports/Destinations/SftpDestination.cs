@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Onboarding.Engine.IO;
 using Onboarding.Engine.Sftp;
 using Renci.SshNet;
 using Renci.SshNet.Common;
@@ -123,20 +124,8 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
     }
 
     /// <summary>The upload's content stream, whose write failures say which upload failed and why (SSH.NET's own say neither).</summary>
-    private sealed class UploadStream(Stream inner, Func<Exception, DeliveryException> failure) : Stream
+    private sealed class UploadStream(Stream inner, Func<Exception, DeliveryException> failure) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             try
@@ -160,11 +149,5 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
                 throw failure(ex);
             }
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -1,3 +1,4 @@
+using Onboarding.Engine.IO;
 using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using Org.BouncyCastle.Security;
@@ -9,7 +10,7 @@ namespace Onboarding.Engine.Exports.Pgp;
 /// (MDC), one public-key session packet per recipient so each can decrypt, binary packets with partial lengths so
 /// nothing is buffered beyond 64 KiB. Disposing it finishes the message (literal packet, MDC); the output stays open.
 /// </summary>
-internal sealed class PgpEncryptingStream : Stream
+internal sealed class PgpEncryptingStream : WriteOnlyStream
 {
     private const int BufferSize = 1 << 16;
 
@@ -30,27 +31,11 @@ internal sealed class PgpEncryptingStream : Stream
         _literal = new PgpLiteralDataGenerator().Open(_encrypted, PgpLiteralData.Binary, fileName, modifiedUtc, new byte[BufferSize]);
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_disposed;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override void Write(byte[] buffer, int offset, int count) => _literal.Write(buffer, offset, count);
 
     public override void Write(ReadOnlySpan<byte> buffer) => _literal.Write(buffer);
 
     public override void Flush() => _literal.Flush();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -1,27 +1,20 @@
 using System.Security.Cryptography;
+using Onboarding.Engine.IO;
 
 namespace Onboarding.Engine.Sftp.Internal;
 
 /// <summary>A write-only stream in front of the local temp file: counts, hashes (SHA-256) and stops on cancellation.</summary>
-internal sealed class DownloadSink(Stream inner, CancellationToken cancellation, Action<long>? progress) : Stream
+internal sealed class DownloadSink(Stream inner, CancellationToken cancellation, Action<long>? progress) : WriteOnlyStream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
     public long Written { get; private set; }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
 
     public override long Length => Written;
 
     public override long Position { get => Written; set => throw new NotSupportedException(); }
 
     public string Sha256Hex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -45,12 +38,6 @@ internal sealed class DownloadSink(Stream inner, CancellationToken cancellation,
     }
 
     public override void Flush() => inner.Flush();
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

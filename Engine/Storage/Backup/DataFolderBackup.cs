@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Onboarding.Engine.Audit;
 using Onboarding.Engine.Bitmaps;
+using Onboarding.Engine.IO;
 using Onboarding.Engine.Ids;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Segments;
@@ -360,14 +361,8 @@ public sealed class DataFolderBackup(DataFolder data, ClientWriteLocks? locks = 
             manifest.Files.Count, manifest.Files.Sum(f => f.Length), segments, time.GetElapsedTime(started));
 
     /// <summary>Hashes what passes through on its way to the file.</summary>
-    private sealed class HashingStream(Stream inner, IncrementalHash hash) : Stream
+    private sealed class HashingStream(Stream inner, IncrementalHash hash) : WriteOnlyStream
     {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
         public override long Length => inner.Length;
 
         public override long Position
@@ -376,8 +371,6 @@ public sealed class DataFolderBackup(DataFolder data, ClientWriteLocks? locks = 
             set => throw new NotSupportedException();
         }
 
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
         public override void Write(ReadOnlySpan<byte> buffer)
         {
             hash.AppendData(buffer);
@@ -385,11 +378,5 @@ public sealed class DataFolderBackup(DataFolder data, ClientWriteLocks? locks = 
         }
 
         public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
