@@ -122,7 +122,7 @@ public sealed class ExportRunner
         SemaphoreSlim gate = Gate(exportName);
         if (!await gate.WaitAsync(0, CancellationToken.None).ConfigureAwait(false))
         {
-            throw new ExportException($"Export \"{exportName}\" is already running.");
+            throw new ExportException($"Export \"{exportName}\" is already running (or its interrupted runs are being recovered); try again in a moment.");
         }
 
         try
@@ -216,8 +216,17 @@ public sealed class ExportRunner
 
             if (export.Content == ContentMode.Delta)
             {
-                DurableFile.Write(lastRun, content.Members!.Serialize);
-                File.Delete(pendingRun);
+                try
+                {
+                    DurableFile.Write(lastRun, content.Members!.Serialize);
+                    File.Delete(pendingRun);
+                }
+                catch (IOException ex)
+                {
+                    // The file is delivered: failing the run would deliver it again. The widened state files written
+                    // before the rename still describe the partner, so the next delta stays right, only larger.
+                    _logger.LogWarning(ex, "{Client}: export {Export} delivered {File} but could not narrow its delta state: {Error}", Client, export.Name, fileName, ex.Message);
+                }
             }
 
             run = run with { State = ExportRunState.Complete, Ended = _time.GetUtcNow(), Rows = rows, Bytes = bytes, TemporaryName = null };

@@ -100,7 +100,7 @@ public sealed class IdDictionary : IDisposable
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not an ID dictionary, is of another ID type or key
     /// length or format version, or its committed records are damaged. The message names the file.</exception>
-    /// <exception cref="IOException">The file cannot be opened, e.g. another instance or process has it open.</exception>
+    /// <exception cref="IOException">The file cannot be opened, e.g. another writer (instance or process) holds its lock; readers do not block it.</exception>
     public static IdDictionary Open(string path, IdType type)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);

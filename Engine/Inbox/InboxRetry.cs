@@ -54,7 +54,11 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
 
         if (!File.Exists(file.Path))
         {
-            throw new InboxRetryException($"{file.Name} ({file.Client}) is no longer at {file.Path}; drop it into the inbox again instead.");
+            // Also what a retry interrupted between its move and its record leaves: the file is then in processed/
+            // and its content applied, so dropping it again is refused as a duplicate, which is right.
+            throw new InboxRetryException(
+                $"{file.Name} ({file.Client}) is no longer at {file.Path}: if an earlier retry was interrupted it is in processed/ and applied " +
+                "(the journal says so: onboard files); otherwise drop it into the inbox again.");
         }
 
         InboxFileLifecycle lifecycle = LifecycleOf(file);
@@ -115,7 +119,8 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
             State = ReceivedFileState.Processed,
             Path = finalPath,
             Outcome = result.Outcome,
-            Reason = force ? $"applied on retry with --force by {actor ?? Audit.AuditLog.DefaultActor}" : "applied on retry",
+            Reason = appliedSinceRefusal ? "applied by an earlier, interrupted retry"
+                : force ? $"applied on retry with --force by {actor ?? Audit.AuditLog.DefaultActor}" : "applied on retry",
             RowsRead = result.RowsRead,
             RowsApplied = result.Outcome == FileOutcome.Applied ? result.RowsApplied : 0,
             RowsRejected = result.RowsRejected,

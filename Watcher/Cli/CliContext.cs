@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Onboarding.Engine.Clients;
 using Onboarding.Engine.Storage;
 using Onboarding.Watcher.Configuration;
 
@@ -93,4 +94,11 @@ internal static class CliContextExtensions
     /// <summary>The settings for the command's data folder: its <c>onboard.json</c> and the command's <c>ONBOARD__…</c> variables.</summary>
     public static OnboardConfiguration Configuration(this ParseResult result) =>
         OnboardConfiguration.Load(CommonOptions.DataFolderPath(result), result.Context().Variables());
+
+    /// <summary>
+    /// The clients' thresholds a command is held to: inside a running watcher, the watcher's own (a forwarding shell's
+    /// variables must not lower them for one command); otherwise the configuration's.
+    /// </summary>
+    public static ClientPolicies ClientPolicies(this ParseResult result) =>
+        result.Context().Holder?.Options.Clients ?? result.Configuration().Clients();
 }

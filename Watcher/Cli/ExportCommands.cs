@@ -255,7 +255,7 @@ internal static class ExportCommands
     private static ExportRunner Runner(ParseResult result, DataFolder data, string path)
     {
         string client = result.GetValue(ClientOption)!;
-        return new ExportRunner(data, client, SecretProtector.Open(path), policy: result.Configuration().Clients().For(client).Exports);
+        return new ExportRunner(data, client, SecretProtector.Open(path), policy: result.ClientPolicies().For(client).Exports);
     }
 
     private static ExportService Service(ParseResult result) => new(CommonOptions.DataFolderPath(result), result.GetValue(ClientOption)!);

@@ -65,7 +65,7 @@ internal static class IngestCommands
 
         using DataFolderLease lease = result.OpenDataFolder();
         DataFolder data = lease.Folder;
-        var service = new IngestionService(data, result.Configuration().Clients());
+        var service = new IngestionService(data, result.ClientPolicies());
         var results = new List<IngestionResult>();
         using var progress = new TerminalProgress(context.Error, enabled: !json && context.Interactive);
         foreach (string file in files)

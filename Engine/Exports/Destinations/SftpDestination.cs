@@ -80,7 +80,7 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
                 stream.Dispose();
                 _closed = true;
             }
-            catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SshException or IOException or SocketException or ObjectDisposedException)
             {
                 throw destination.UploadFailure(TemporaryName, ex);
             }
@@ -132,7 +132,7 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
             {
                 inner.Write(buffer);
             }
-            catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SshException or IOException or SocketException or ObjectDisposedException)
             {
                 throw failure(ex);
             }
@@ -144,7 +144,7 @@ public sealed class SftpDestination(SftpConnector connector, SftpEndpoint endpoi
             {
                 inner.Flush();
             }
-            catch (Exception ex) when (ex is SshException or IOException or ObjectDisposedException)
+            catch (Exception ex) when (ex is SshException or IOException or SocketException or ObjectDisposedException)
             {
                 throw failure(ex);
             }
