@@ -208,33 +208,32 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
 
     public bool Contains(uint value)
     {
-        // Sparse bitmaps mostly have at most 8 keys and tiny arrays: the shortest path for them. With its branches
-        // predicted (repeated queries), a lookup costs its instructions, so each one here counts.
+        // Sparse bitmaps mostly have at most 8 keys, and most queries miss the key: that path is kept short enough
+        // to be inlined into the caller's loop; everything else is out of line. With its branches predicted
+        // (repeated queries), a lookup costs its instructions, so each one here counts.
         ushort[] keys = _keys;
         int size = _size;
-        int i;
         if (ArrayOps.IsSmall(keys, size))
         {
             uint match = ArrayOps.SmallMatches(keys, size, (ushort)(value >> 16));
-            if (match == 0)
-            {
-                return false;
-            }
-
-            i = BitOperations.TrailingZeroCount(match);
-        }
-        else
-        {
-            i = ArrayOps.IndexOf(keys.AsSpan(0, size), (ushort)(value >> 16));
-            if (i < 0)
-            {
-                return false;
-            }
+            return match != 0 && ContainerContains(BitOperations.TrailingZeroCount(match), (ushort)value);
         }
 
+        return ContainsAmongManyKeys(value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool ContainsAmongManyKeys(uint value)
+    {
+        int i = ArrayOps.IndexOf(_keys.AsSpan(0, _size), (ushort)(value >> 16));
+        return i >= 0 && ContainerContains(i, (ushort)value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private bool ContainerContains(int i, ushort low)
+    {
         // i < _size <= _containers.Length, so no bounds check; exact type tests of the sealed types need no null test.
         Container c = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_containers), i);
-        ushort low = (ushort)value;
         if (c.GetType() == typeof(ArrayContainer))
         {
             var array = Unsafe.As<ArrayContainer>(c);
@@ -250,7 +249,7 @@ public sealed partial class RoaringBitmap : IEnumerable<uint>, IEquatable<Roarin
             return (Unsafe.As<BitsetContainer>(c).Words[low >> 6] & (1UL << low)) != 0;
         }
 
-        return c.Contains(low);
+        return Unsafe.As<RunContainer>(c).Contains(low);
     }
 
     /// <summary>Adds every value in [start, endExclusive); endExclusive may be 2^32 to include <see cref="uint.MaxValue"/>.</summary>

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Onboarding.Engine.Bitmaps.Internal;
 
 namespace Onboarding.Engine.Bitmaps.Containers;
@@ -76,7 +78,6 @@ internal sealed class RunContainer : Container
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool Contains(ushort value)
     {
-        // Branchless binary search over the run starts for the last start <= value.
         ushort[] runs = Runs;
         int n = RunCount;
         if (n == 0 || runs.Length < 2 * n)
@@ -84,6 +85,12 @@ internal sealed class RunContainer : Container
             return false;
         }
 
+        if (Avx512F.IsSupported)
+        {
+            return ContainsVectorized(runs, n, value);
+        }
+
+        // Branchless binary search over the run starts for the last start <= value.
         ref ushort r = ref MemoryMarshal.GetArrayDataReference(runs);
         int lo = 0;
         while (n > 1)
@@ -95,6 +102,45 @@ internal sealed class RunContainer : Container
 
         int start = Unsafe.Add(ref r, 2 * lo);
         return start <= value && value - start <= Unsafe.Add(ref r, (2 * lo) + 1);
+    }
+
+    /// <summary>
+    /// Up to 16 runs tested at once (a masked load reads no further than the last run); more runs are first
+    /// narrowed to a window of 16 that holds the last run starting at or before value. A branchless binary search
+    /// waits for one load per halving, which is most of a lookup's time on containers of a few dozen runs.
+    /// </summary>
+    private static unsafe bool ContainsVectorized(ushort[] runs, int n, ushort value)
+    {
+        fixed (ushort* pairs = runs)
+        {
+            if (n <= RunsPerVector)
+            {
+                return AnyRunHolds(pairs, n, value);
+            }
+
+            int lo = 0, m = n;
+            while (m > RunsPerVector)
+            {
+                int half = m >> 1;
+                lo = pairs[2 * (lo + half)] <= value ? lo + half : lo;
+                m -= half;
+            }
+
+            return AnyRunHolds(pairs + (2 * Math.Min(lo, n - RunsPerVector)), RunsPerVector, value);
+        }
+    }
+
+    private const int RunsPerVector = 16;
+
+    /// <summary>Whether one of the first <paramref name="count"/> (≤ 16) runs at <paramref name="pairs"/> holds value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool AnyRunHolds(ushort* pairs, int count, ushort value)
+    {
+        // Each 32-bit lane is one (start, length - 1) pair; lanes past count are neither read nor counted.
+        Vector512<uint> valid = Vector512.LessThan(Vector512<uint>.Indices, Vector512.Create((uint)count));
+        Vector512<uint> lanes = Avx512F.MaskLoad((uint*)pairs, valid, Vector512<uint>.Zero);
+        Vector512<uint> offsets = Vector512.Create((uint)value) - (lanes & Vector512.Create(0xFFFFu));
+        return (Vector512.LessThanOrEqual(offsets, lanes >>> 16) & valid) != Vector512<uint>.Zero;
     }
 
     public override Container Add(ushort value)

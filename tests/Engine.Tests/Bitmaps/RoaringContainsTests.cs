@@ -3,8 +3,9 @@ using Onboarding.Engine.Bitmaps;
 namespace Onboarding.Engine.Tests.Bitmaps;
 
 /// <summary>
-/// Contains compares up to 8 keys, and the values of tiny arrays, with one vector compare over padded storage; these
-/// check that what lies past the size (zero padding, keys and values left by removals) is never found.
+/// Contains compares up to 8 keys, and the values of tiny arrays, with one vector compare over padded storage, and
+/// tests up to 16 runs at once with a masked load; these check that what lies past the size (zero padding, keys,
+/// values and runs left by removals) is never found.
 /// </summary>
 public class RoaringContainsTests
 {
@@ -13,10 +14,10 @@ public class RoaringContainsTests
     [Fact]
     public void Contains_AfterRemovingWholeContainers_DoesNotFindTheirKeysOrValues()
     {
-        // Keys 0, 1, 2, ..., 7 and 65535 (9 keys: over the small path), then down to 1 key (the small path), with
+        // Keys 0, 1, 2, ..., 32 and 65535 (34 keys: over the small path), then down to 1 key (the small path), with
         // the removed keys left behind in the key storage.
         var values = new List<uint>();
-        for (uint key = 0; key < 8; key++)
+        for (uint key = 0; key < 33; key++)
         {
             values.AddRange([key << 16, (key << 16) | 7, (key << 16) | 65535]);
         }
@@ -41,8 +42,8 @@ public class RoaringContainsTests
     public void Contains_BitmapsBuiltEveryWay_AgreeWithTheirValues()
     {
         // Unpadded storage (Add grows arrays from 4 elements), padded (FromSorted, Deserialize), and every container
-        // kind, at 1, 8 and 9 keys.
-        foreach (int keys in (int[])[1, 8, 9])
+        // kind, at both sides of the 8-key vector compare and of the 16- and 32-key vector windows of the search.
+        foreach (int keys in (int[])[1, 8, 9, 31, 32, 33, 40])
         {
             var values = new List<uint>();
             for (uint key = 0; key < keys; key++)
@@ -80,5 +81,67 @@ public class RoaringContainsTests
                 }
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(33)]
+    [InlineData(100)]
+    [InlineData(2000)]
+    public void Contains_RunContainers_AgreeWithTheirValuesAtEveryLowValue(int runs)
+    {
+        // Runs of random lengths and gaps, at both edges of the 16-bit range; every one of the 65536 values of the
+        // container is asked, so each window the search can narrow to (and its last, partly filled vector) is met.
+        var random = new Random(runs);
+        var values = new List<uint>();
+        uint high = 7u << 16;
+        int position = runs % 2 == 0 ? 0 : random.Next(1, 4);
+        int gapLimit = Math.Max(2, (65536 / runs) - 3);
+        for (int run = 0; run < runs && position < 65536; run++)
+        {
+            int length = random.Next(1, Math.Max(2, gapLimit / 2));
+            for (int low = position; low < Math.Min(65536, position + length); low++)
+            {
+                values.Add(high | (uint)low);
+            }
+
+            position += length + random.Next(1, gapLimit / 2 + 1);
+        }
+
+        var bitmap = RoaringBitmap.FromSorted([.. values]);
+        bitmap.RunOptimize();
+        Assert.True(bitmap.HasRuns, $"{runs} runs: expected a run container");
+        AssertAgreesEverywhere(bitmap, values.ToHashSet(), high, $"{runs} runs");
+
+        // Removing values splits and drops runs, leaving stale pairs past the run count in the storage.
+        var model = values.ToHashSet();
+        foreach (uint v in values.Where((_, i) => i % 3 == 0).ToList())
+        {
+            bitmap.Remove(v);
+            model.Remove(v);
+        }
+
+        AssertAgreesEverywhere(bitmap, model, high, $"{runs} runs after removals");
+    }
+
+    private static void AssertAgreesEverywhere(RoaringBitmap bitmap, HashSet<uint> model, uint high, string what)
+    {
+        for (uint low = 0; low < 65536; low++)
+        {
+            uint v = high | low;
+            if (model.Contains(v) != bitmap.Contains(v))
+            {
+                Assert.Fail($"{what}: Contains({v}) is {bitmap.Contains(v)}, expected {model.Contains(v)}");
+            }
+        }
+
+        Assert.False(bitmap.Contains(high - 1), $"{what}: the key below");
+        Assert.False(bitmap.Contains(high + 65536), $"{what}: the key above");
     }
 }
