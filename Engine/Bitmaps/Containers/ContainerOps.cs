@@ -393,20 +393,18 @@ internal static class ContainerOps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Container OrArrays(ArrayContainer a, ArrayContainer b)
     {
-        ushort[] scratch = Scratch.Values;
-        int n = ArrayOps.Union(a.Span, b.Span, scratch);
-        if (n <= Container.MaxArraySize)
+        // As CRoaring: a union that may not fit an array is built as a bitset (one scatter per value, no merge),
+        // otherwise merged straight into an array with room for both.
+        if (a.Count + b.Count > Container.MaxArraySize)
         {
-            return new ArrayContainer(scratch.AsSpan(0, n).ToArray(), n);
+            var words = new ulong[BitsetOps.Words];
+            BitsetOps.SetAll(words, a.Span);
+            var bitset = new BitsetContainer(words, a.Count + BitsetOps.SetAllCounting(words, b.Span));
+            return bitset.Count <= Container.MaxArraySize ? bitset.ToArray() : bitset;
         }
 
-        var words = new ulong[BitsetOps.Words];
-        foreach (ushort v in scratch.AsSpan(0, n))
-        {
-            words[v >> 6] |= 1UL << v;
-        }
-
-        return new BitsetContainer(words, n);
+        var values = new ushort[Math.Max(a.Count + b.Count, ArrayOps.PaddedLength)];
+        return new ArrayContainer(values, ArrayOps.Union(a.Span, b.Span, values));
     }
 
     /// <summary>bitset |= other (bitset is mutated and returned).</summary>
@@ -417,16 +415,7 @@ internal static class ContainerOps
         switch (other)
         {
             case ArrayContainer oa:
-                int added = 0;
-                foreach (ushort v in oa.Span)
-                {
-                    ref ulong w = ref words[v >> 6];
-                    ulong bit = 1UL << v;
-                    added += (w & bit) == 0 ? 1 : 0;
-                    w |= bit;
-                }
-
-                bitset.Count += added;
+                bitset.Count += BitsetOps.SetAllCounting(words, oa.Span);
                 break;
             case BitsetContainer ob:
                 bitset.Count = BitsetOps.ApplyCount<OrOp>(words, ob.Words, words);

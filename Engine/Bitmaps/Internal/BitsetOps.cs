@@ -260,6 +260,39 @@ internal static class BitsetOps
         }
     }
 
+    /// <summary>Sets the bits of values (sorted) as <see cref="SetAll"/> does; returns how many were newly set.</summary>
+    public static int SetAllCounting(ulong[] words, ReadOnlySpan<ushort> values)
+    {
+        _ = words.Length == Words ? 0 : throw new ArgumentException("bitset length");
+        ref ulong w = ref MemoryMarshal.GetArrayDataReference(words);
+        ref ushort v = ref MemoryMarshal.GetReference(values);
+        nuint n = (nuint)values.Length, quarter = n / 4, i = 0;
+        ulong added = 0;
+        ref ushort q1 = ref Unsafe.Add(ref v, quarter), q2 = ref Unsafe.Add(ref v, 2 * quarter), q3 = ref Unsafe.Add(ref v, 3 * quarter);
+        for (; i < quarter; i++)
+        {
+            added += SetCounting(ref w, Unsafe.Add(ref v, i)) + SetCounting(ref w, Unsafe.Add(ref q1, i)) +
+                     SetCounting(ref w, Unsafe.Add(ref q2, i)) + SetCounting(ref w, Unsafe.Add(ref q3, i));
+        }
+
+        for (i = 4 * quarter; i < n; i++)
+        {
+            added += SetCounting(ref w, Unsafe.Add(ref v, i));
+        }
+
+        return (int)added;
+    }
+
+    /// <summary>Sets bit x; 1 when it was clear.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SetCounting(ref ulong words, uint x)
+    {
+        ref ulong word = ref Unsafe.Add(ref words, x >> 6);
+        ulong before = word;
+        word = before | (1UL << (int)x);
+        return ((before >> (int)x) & 1) ^ 1;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Get(ulong[] words, int value) => (words[value >> 6] & (1UL << value)) != 0;
 
