@@ -106,9 +106,9 @@ public sealed class InboxProcessor : IAsyncDisposable
                     Changed(repaired);
                 }
             }
-            catch (InboxRetryException ex)
+            catch (Exception ex) when (ex is InboxRetryException or IOException or UnauthorizedAccessException)
             {
-                _logger.LogWarning("{Client}: {File}: {Problem}", record.Client, record.Name, ex.Message);
+                _logger.LogWarning("{Client}: {File} is no longer in failed/ and its record could not be completed: {Problem}", record.Client, record.Name, ex.Message);
             }
         }
 
