@@ -224,13 +224,9 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     [Fact]
     public async Task ARetryStoppedBetweenItsCommitAndItsMove_IsFinishedByTheNextRetry_WithoutApplyingTwice()
     {
-        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
-        await WaitIdleAsync();
-        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
-        await WaitIdleAsync();
+        ReceivedFile refused = await RefuseEmptyingAsync();
         var ingestion = new IngestionService(_data);
         var retry = new InboxRetry(_data, ingestion, new InboundDecoder(new InboundDecoderOptions()));
-        ReceivedFile refused = retry.Find("acme", "empty.csv");
         Assert.Equal((FileOutcome.Refused, true), (refused.Outcome, File.Exists(refused.Path)));
         Assert.Contains("to apply it anyway: onboard files retry empty.csv --client acme --force", refused.Reason, StringComparison.Ordinal);
 
@@ -287,11 +283,7 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     [InlineData(true)]
     public async Task ARetryKilledBetweenItsMoveAndItsRecord_IsCompleted_ByTheNextRetryOrTheNextStart_WithoutApplyingTwice(bool byStart)
     {
-        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
-        await WaitIdleAsync();
-        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
-        await WaitIdleAsync();
-        ReceivedFile refused = Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Failed));
+        ReceivedFile refused = await RefuseEmptyingAsync();
 
         // The real retry, in a process killed by SIGKILL right after it logged the move (before it saves the record).
         await _processor.DisposeAsync();
@@ -338,12 +330,8 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     [Fact]
     public async Task ARetryOfAFileGoneFromFailed_ThatNoRetryApplied_SaysSo_AndChangesNothing()
     {
-        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
-        await WaitIdleAsync();
-        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
-        await WaitIdleAsync();
+        ReceivedFile refused = await RefuseEmptyingAsync();
         var retry = new InboxRetry(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()));
-        ReceivedFile refused = retry.Find("acme", "empty.csv");
 
         // Gone from failed/; a file of that name in processed/ whose content the journal never applied is not it.
         string elsewhere = Path.Combine(new InboxFileLifecycle(Inbox).DoneFolder(processed: true, "acme", DateTimeOffset.UtcNow), "empty.csv");
@@ -359,6 +347,16 @@ public sealed class InboxProcessorTests : IAsyncLifetime
         Assert.True(File.Exists(refused.ReportPath));
         Assert.Equal(1_000, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
         Assert.DoesNotContain(_data.Catalog.Files("acme"), e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied);
+    }
+
+    /// <summary>acme holds 1,000 Tier=Gold members and empty.csv, a delta removing them all, is refused by the emptying guard.</summary>
+    private async Task<ReceivedFile> RefuseEmptyingAsync()
+    {
+        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
+        await WaitIdleAsync();
+        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
+        await WaitIdleAsync();
+        return Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Failed));
     }
 
     private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null) =>
