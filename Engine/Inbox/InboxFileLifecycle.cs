@@ -25,8 +25,7 @@ public sealed class InboxFileLifecycle(string inbox)
     public string StagingReports(string client) => Path.Combine(ProcessingRoot, client, ".reports");
 
     public string DoneFolder(bool processed, string client, DateTimeOffset when) =>
-        Path.Combine(Inbox, processed ? InboxConvention.ProcessedFolder : InboxConvention.FailedFolder,
-            when.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), client);
+        Path.Combine(Inbox, processed ? InboxConvention.ProcessedFolder : InboxConvention.FailedFolder, DateFolderName(when), client);
 
     /// <summary>Files left in <c>.processing/</c> by a stop or crash, per client in name order.</summary>
     public IReadOnlyList<InboxFile> LeftInProcessing()
@@ -78,19 +77,63 @@ public sealed class InboxFileLifecycle(string inbox)
         string folder = DoneFolder(processed, result.Client, when);
         Directory.CreateDirectory(folder);
         finalPath = UniquePath(folder, result.FileName);
-        string? rejects = null;
-        if (result.RejectReportPath is { } staged && File.Exists(staged))
-        {
-            rejects = RejectReportPathFor(finalPath);
-            File.Move(staged, rejects, overwrite: true);
-        }
-
-        result = result with { SummaryPath = finalPath + ".summary.json", RejectReportPath = rejects };
-        IngestionSummary.Write(result.SummaryPath, result);
+        result = WriteReports(finalPath, result);
         File.Move(processingPath, finalPath);
         DurableFile.FlushDirectory(folder);
         DurableFile.FlushDirectory(Path.GetDirectoryName(processingPath)!);
         return result;
+    }
+
+    /// <summary>
+    /// Puts a file's reports beside <paramref name="path"/>: moves its staged reject report there and writes its
+    /// summary (atomically, replacing an earlier one).
+    /// </summary>
+    public IngestionResult WriteReports(string path, IngestionResult result)
+    {
+        string? rejects = null;
+        if (result.RejectReportPath is { } staged && File.Exists(staged))
+        {
+            rejects = RejectReportPathFor(path);
+            File.Move(staged, rejects, overwrite: true);
+        }
+
+        result = result with { SummaryPath = path + ".summary.json", RejectReportPath = rejects };
+        IngestionSummary.Write(result.SummaryPath, result);
+        return result;
+    }
+
+    /// <summary>
+    /// The files in <c>processed/&lt;date&gt;/&lt;client&gt;/</c> from <paramref name="since"/>'s date on that are
+    /// named <paramref name="name"/>, or <c>x-2.csv</c>, <c>x-3.csv</c>... as <see cref="UniquePath"/> names them.
+    /// </summary>
+    public IEnumerable<string> ProcessedAs(string client, string name, DateTimeOffset since)
+    {
+        string root = Path.Combine(Inbox, InboxConvention.ProcessedFolder);
+        if (!Directory.Exists(root))
+        {
+            yield break;
+        }
+
+        string firstDay = DateFolderName(since);
+        (string stem, string rest) = SplitName(name);
+        foreach (string day in Directory.EnumerateDirectories(root).Where(d => string.CompareOrdinal(Path.GetFileName(d), firstDay) >= 0).Order(StringComparer.Ordinal))
+        {
+            string folder = Path.Combine(day, client);
+            if (!Directory.Exists(folder))
+            {
+                continue;
+            }
+
+            foreach (string path in Directory.EnumerateFiles(folder, stem + "*" + rest).Order(StringComparer.Ordinal))
+            {
+                string found = Path.GetFileName(path);
+                if (found == name || (found.StartsWith(stem + "-", StringComparison.Ordinal) && found.EndsWith(rest, StringComparison.Ordinal)
+                    && found.Length > stem.Length + 1 + rest.Length && found[(stem.Length + 1)..^rest.Length].All(char.IsAsciiDigit)))
+                {
+                    yield return path;
+                }
+            }
+        }
     }
 
     /// <summary>The staged summary of an earlier attempt at a file, if its reports were written.</summary>
@@ -128,9 +171,7 @@ public sealed class InboxFileLifecycle(string inbox)
     internal static string UniquePath(string folder, string name)
     {
         string path = Path.Combine(folder, name);
-        int dot = name.IndexOf('.', 1);
-        string stem = dot < 0 ? name : name[..dot];
-        string rest = dot < 0 ? string.Empty : name[dot..];
+        (string stem, string rest) = SplitName(name);
         for (int n = 2; File.Exists(path); n++)
         {
             path = Path.Combine(folder, string.Create(CultureInfo.InvariantCulture, $"{stem}-{n}{rest}"));
@@ -138,4 +179,13 @@ public sealed class InboxFileLifecycle(string inbox)
 
         return path;
     }
+
+    /// <summary><c>x.csv.gz</c> → (<c>x</c>, <c>.csv.gz</c>): where <see cref="UniquePath"/> puts its number.</summary>
+    private static (string Stem, string Suffix) SplitName(string name)
+    {
+        int dot = name.IndexOf('.', 1);
+        return dot < 0 ? (name, string.Empty) : (name[..dot], name[dot..]);
+    }
+
+    private static string DateFolderName(DateTimeOffset when) => when.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

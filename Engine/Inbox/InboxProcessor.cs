@@ -32,6 +32,7 @@ public sealed class InboxProcessor : IAsyncDisposable
     private readonly Dictionary<string, ClientQueue> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _queued = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ReceivedFile> _stale = new(StringComparer.Ordinal);
+    private readonly InboxRetry _retry;
     private int _outstanding;
 
     public InboxProcessor(
@@ -49,6 +50,7 @@ public sealed class InboxProcessor : IAsyncDisposable
         _locks = locks;
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<InboxProcessor>.Instance;
+        _retry = new InboxRetry(data, ingestion, decoder, _time, _logger);
         options ??= new InboxProcessorOptions();
         _parallel = new SemaphoreSlim(Math.Max(1, options.MaxParallelClients));
         TempFolder = options.TempFolder ?? Path.Combine(data.Path, "tmp", "inbox");
@@ -72,7 +74,8 @@ public sealed class InboxProcessor : IAsyncDisposable
 
     /// <summary>
     /// Queues the files an earlier run left in an inbox's <c>.processing/</c> (they go first), and brings the records
-    /// of that inbox left waiting or processing by a stop up to date. Call once per inbox before its first scan.
+    /// of that inbox left waiting or processing by a stop, or failed by an interrupted <see cref="InboxRetry"/>, up to
+    /// date. Call once per inbox before its first scan.
     /// </summary>
     public int Recover(string inbox, string source)
     {
@@ -88,6 +91,24 @@ public sealed class InboxProcessor : IAsyncDisposable
             else
             {
                 Save(FindOutcome(lifecycle, record));
+            }
+        }
+
+        // Only a retry moves a file out of failed/: gone from there, it may have been applied by a retry that died before
+        // saving its record. The repair ingests nothing, so it needs no client lock (a retry of the same record, forwarded
+        // meanwhile, would complete it the same way).
+        foreach (ReceivedFile record in _data.Catalog.ReceivedFiles(state: ReceivedFileState.Failed).Where(r => r.Source == source && !File.Exists(r.Path)))
+        {
+            try
+            {
+                if (_retry.RepairInterrupted(record) is not null && _data.Catalog.FindReceivedFile(record.Id) is { } repaired)
+                {
+                    Changed(repaired);
+                }
+            }
+            catch (Exception ex) when (ex is InboxRetryException or IOException or UnauthorizedAccessException)
+            {
+                _logger.LogWarning("{Client}: {File} is no longer in failed/ and its record could not be completed: {Problem}", record.Client, record.Name, ex.Message);
             }
         }
 
@@ -317,10 +338,9 @@ public sealed class InboxProcessor : IAsyncDisposable
         }
 
         bool processed = result.Outcome == FileOutcome.Applied || recoveredDuplicate;
-        if (!processed && result.Forceable)
+        if (!processed)
         {
-            // Nobody can pass --force to a dropped file: say where it is kept and which command forces it.
-            result = result with { Reason = $"{result.Reason}. The file is kept in {InboxConvention.FailedFolder}/; to apply it anyway: {RetryCommand(name, file.Client)}" };
+            result = KeptForRetry(result, name);
         }
 
         result = lifecycle.Complete(processingPath, processed, result, _time.GetUtcNow(), out string finalPath);
@@ -355,6 +375,15 @@ public sealed class InboxProcessor : IAsyncDisposable
     /// <summary>The operator's command that applies a file the guards refused (<see cref="InboxRetry"/>).</summary>
     public static string RetryCommand(string name, string client) =>
         $"onboard files retry {(name.Any(char.IsWhiteSpace) ? $"\"{name}\"" : name)} --client {client} --force";
+
+    /// <summary>
+    /// A refusal of a file kept in <c>failed/</c> as <paramref name="name"/>: when <c>--force</c> would apply it, its
+    /// reason ends with where the file is kept and the command that forces it (nobody can pass it to a dropped file).
+    /// </summary>
+    internal static IngestionResult KeptForRetry(IngestionResult refused, string name) =>
+        refused.Forceable
+            ? refused with { Reason = $"{refused.Reason}. The file is kept in {InboxConvention.FailedFolder}/; to apply it anyway: {RetryCommand(name, refused.Client)}" }
+            : refused;
 
     /// <summary>A record left open by a stop whose file has moved on: finds where it ended up, if it can.</summary>
     private static ReceivedFile FindOutcome(InboxFileLifecycle lifecycle, ReceivedFile record)
@@ -402,6 +431,11 @@ public sealed class InboxProcessor : IAsyncDisposable
     private void Save(ReceivedFile record)
     {
         _data.Catalog.SaveReceivedFile(record);
+        Changed(record);
+    }
+
+    private void Changed(ReceivedFile record)
+    {
         try
         {
             FileChanged?.Invoke(record);

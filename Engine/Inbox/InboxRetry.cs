@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Storage;
 
@@ -6,21 +8,30 @@ namespace Onboarding.Engine.Inbox;
 /// <summary>A file cannot be retried (not found, ambiguous, not failed, moved away): nothing was changed.</summary>
 public sealed class InboxRetryException(string message) : Exception(message);
 
-/// <summary>What a retry did: the ingestion's result, and whether the file is now processed (and where it is).</summary>
-public sealed record RetryOutcome(IngestionResult Result, bool Processed, string Path);
+/// <summary>
+/// What a retry did: the ingestion's result, and whether the file is now processed (and where it is).
+/// <paramref name="Repaired"/>: nothing was ingested; an earlier retry had applied and moved the file but was
+/// interrupted before it saved the record, which this one completed from that retry's summary.
+/// </summary>
+public sealed record RetryOutcome(IngestionResult Result, bool Processed, string Path, bool Repaired = false);
 
 /// <summary>
 /// Sends a file the inbox left in <c>failed/&lt;date&gt;/&lt;client&gt;/</c> through ingestion again, as an operator
 /// asks (<c>onboard files retry</c>): typically with <see cref="IngestionRequest.Force"/> after a guard refused a
 /// refresh that shrinks, or a delta that empties, a large segment. The file keeps the client and mode the inbox gave
 /// it and is decoded as the inbox decodes it. Applied, it moves to <c>processed/&lt;date&gt;/&lt;client&gt;/</c> with
-/// its new summary and its record says so; refused again, it stays where it is. The caller holds the client's write lock.
-/// Applied at most once: a record no longer failed is refused, and content found applied since the refusal (a retry
-/// interrupted between its commit and its move) is moved without being applied again.
+/// its new summary and its record says so; refused again, it stays where it is with the new refusal's summary. The
+/// caller holds the client's write lock. Applied at most once: a record no longer failed is refused, content found
+/// applied since the refusal (a retry interrupted between its commit and its move) is moved without being applied
+/// again, and a record left failed by a retry interrupted between its move and its record is completed
+/// (<see cref="RepairInterrupted"/>).
 /// </summary>
-public sealed class InboxRetry(DataFolder data, IngestionService ingestion, InboundDecoder decoder, TimeProvider? time = null)
+public sealed class InboxRetry(DataFolder data, IngestionService ingestion, InboundDecoder decoder, TimeProvider? time = null, ILogger? logger = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ILogger _logger = logger ?? NullLogger.Instance;
+
+    private string TempFolder => Path.Combine(data.Path, "tmp", "retry");
 
     /// <summary>
     /// The client's failed file named <paramref name="file"/>: its name as received, its name in <c>failed/</c>, or its
@@ -54,22 +65,19 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
 
         if (!File.Exists(file.Path))
         {
-            // Also what a retry interrupted between its move and its record leaves: the file is then in processed/
-            // and its content applied, so dropping it again is refused as a duplicate, which is right.
-            throw new InboxRetryException(
-                $"{file.Name} ({file.Client}) is no longer at {file.Path}: if an earlier retry was interrupted it is in processed/ and applied " +
-                "(the journal says so: onboard files); otherwise drop it into the inbox again.");
+            return RepairInterrupted(file, cancellationToken) ?? throw new InboxRetryException(
+                $"{file.Name} ({file.Client}) is no longer at {file.Path}, and no retry moved it to {InboxConvention.ProcessedFolder}/ " +
+                "(no file of that name there holds content the journal has applied): drop it into the inbox again.");
         }
 
         InboxFileLifecycle lifecycle = LifecycleOf(file);
         ClientStore store = data.Client(file.Client);
         string name = Path.GetFileName(file.Path);
-        string tempFolder = Path.Combine(data.Path, "tmp", "retry");
         IngestionResult result;
         bool appliedSinceRefusal;
         try
         {
-            using DecodedFile decoded = decoder.Decode(file.Path, tempFolder, cancellationToken);
+            using DecodedFile decoded = decoder.Decode(file.Path, TempFolder, cancellationToken);
 
             // A refused file's content was not applied when it was refused (it would have been a duplicate); found
             // applied now, an earlier retry committed it and did not get to move it.
@@ -97,52 +105,122 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
         bool processed = result.Outcome == FileOutcome.Applied || (appliedSinceRefusal && result.Outcome == FileOutcome.Duplicate);
         if (!processed)
         {
+            // The summary beside the file says why it is still there: this refusal, not the first one.
+            result = lifecycle.WriteReports(file.Path, InboxProcessor.KeptForRetry(result, name));
             lifecycle.ClearStaged(file.Client, name);
-            data.Catalog.SaveReceivedFile(file with { Reason = result.Reason, Completed = now });
+            DeleteEarlierRejects(file, result);
+            data.Catalog.SaveReceivedFile(WithResult(file, result, result.Reason, now));
+            _logger.LogWarning("{Client}: {File} refused again on retry: {Reason}", file.Client, name, result.Reason);
             return new RetryOutcome(result, Processed: false, file.Path);
         }
 
-        string refusedSummary = file.Path + ".summary.json";
-        string? refusedRejects = file.RejectReportPath;
         result = lifecycle.Complete(file.Path, processed: true, result, now, out string finalPath);
+        _logger.LogInformation("{Client}: {File} applied on retry, moved to {Path}", file.Client, name, finalPath);
         lifecycle.ClearStaged(file.Client, name);
-
-        // failed/ keeps only what still needs attention; the refusal stays in the journal and the audit log.
-        File.Delete(refusedSummary);
-        if (refusedRejects is not null && refusedRejects != result.RejectReportPath)
-        {
-            File.Delete(refusedRejects);
-        }
-
-        data.Catalog.SaveReceivedFile(file with
-        {
-            State = ReceivedFileState.Processed,
-            Path = finalPath,
-            Outcome = result.Outcome,
-            Reason = appliedSinceRefusal ? "applied by an earlier, interrupted retry"
-                : force ? $"applied on retry with --force by {actor ?? Audit.AuditLog.DefaultActor}" : "applied on retry",
-            RowsRead = result.RowsRead,
-            RowsApplied = result.Outcome == FileOutcome.Applied ? result.RowsApplied : 0,
-            RowsRejected = result.RowsRejected,
-            Completed = now,
-            ReportPath = result.SummaryPath,
-            RejectReportPath = result.RejectReportPath,
-        });
+        DeleteRefusalReports(file, result);
+        string reason = appliedSinceRefusal ? "applied by an earlier, interrupted retry"
+            : force ? $"applied on retry with --force by {actor ?? Audit.AuditLog.DefaultActor}" : "applied on retry";
+        data.Catalog.SaveReceivedFile(WithResult(file, result, reason, now) with { State = ReceivedFileState.Processed, Path = finalPath });
         return new RetryOutcome(result, Processed: true, finalPath);
     }
 
+    /// <summary>
+    /// Completes the record of a retry interrupted after it moved the file to <c>processed/</c> and before it saved
+    /// the record, which still says failed at the file's place in <c>failed/</c>: the moved file is the one of that
+    /// name in <c>processed/&lt;date&gt;/&lt;client&gt;/</c> since the refusal that no other record claims and whose
+    /// content the journal has applied. Its summary (written before the move) fills the record. Null, changing
+    /// nothing, when the record is not of a failed file gone from <c>failed/</c> or no such file is found.
+    /// </summary>
+    public RetryOutcome? RepairInterrupted(ReceivedFile file, CancellationToken cancellationToken = default)
+    {
+        if (file.State != ReceivedFileState.Failed || File.Exists(file.Path) || InboxOf(file) is not { } lifecycle)
+        {
+            return null;
+        }
+
+        ClientStore store = data.Client(file.Client);
+        string name = Path.GetFileName(file.Path);
+        string? moved = lifecycle.ProcessedAs(file.Client, name, file.Completed ?? file.Received)
+            .FirstOrDefault(path => data.Catalog.ReceivedFileAt(path) is null && IsApplied(store, path, cancellationToken));
+        if (moved is null)
+        {
+            return null;
+        }
+
+        IngestionResult result;
+        try
+        {
+            result = IngestionSummary.Read(moved + ".summary.json");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            throw new InboxRetryException($"{file.Name} ({file.Client}) was applied by a retry and moved to {moved}, but its summary cannot be read ({ex.Message}); its record still says failed.");
+        }
+
+        DeleteRefusalReports(file, result);
+        data.Catalog.SaveReceivedFile(WithResult(file, result, "applied on retry; the retry was interrupted before it recorded so, and its record was completed later", _time.GetUtcNow())
+            with { State = ReceivedFileState.Processed, Path = moved });
+        _logger.LogWarning(
+            "{Client}: {File} was applied and moved to {Path} by a retry interrupted before it saved its record; the record, which still said failed, is completed",
+            file.Client, name, moved);
+        return new RetryOutcome(result, Processed: true, moved, Repaired: true);
+    }
+
+    /// <summary>Whether the journal has applied the content of <paramref name="path"/> (decoded as the inbox decodes it).</summary>
+    private bool IsApplied(ClientStore store, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using DecodedFile decoded = decoder.Decode(path, TempFolder, cancellationToken);
+            return store.FindApplied(IngestionService.HashFile(decoded.Path)) is not null;
+        }
+        catch (InboundDecodingException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The record of a file after an attempt: what <paramref name="result"/> says, as in the journal (a file not applied applied no rows).</summary>
+    private static ReceivedFile WithResult(ReceivedFile file, IngestionResult result, string? reason, DateTimeOffset now) => file with
+    {
+        Outcome = result.Outcome,
+        Reason = reason,
+        RowsRead = result.RowsRead,
+        RowsApplied = result.Outcome == FileOutcome.Applied ? result.RowsApplied : 0,
+        RowsRejected = result.RowsRejected,
+        Completed = now,
+        ReportPath = result.SummaryPath,
+        RejectReportPath = result.RejectReportPath,
+    };
+
+    /// <summary>failed/ keeps only what still needs attention; the refusal stays in the journal and the audit log.</summary>
+    private static void DeleteRefusalReports(ReceivedFile file, IngestionResult result)
+    {
+        File.Delete(file.Path + ".summary.json");
+        DeleteEarlierRejects(file, result);
+    }
+
+    /// <summary>An earlier attempt's reject report that <paramref name="result"/> did not replace.</summary>
+    private static void DeleteEarlierRejects(ReceivedFile file, IngestionResult result)
+    {
+        if (file.RejectReportPath is { } earlier && earlier != result.RejectReportPath)
+        {
+            File.Delete(earlier);
+        }
+    }
+
+    private static InboxFileLifecycle LifecycleOf(ReceivedFile file) => InboxOf(file)
+        ?? throw new InboxRetryException($"{file.Path} is not in an inbox's {InboxConvention.FailedFolder}/<date>/{file.Client}/ folder; drop it into the inbox again instead.");
+
     /// <summary>The inbox a failed file belongs to, from its place: <c>&lt;inbox&gt;/failed/&lt;date&gt;/&lt;client&gt;/x.csv</c>.</summary>
-    private static InboxFileLifecycle LifecycleOf(ReceivedFile file)
+    private static InboxFileLifecycle? InboxOf(ReceivedFile file)
     {
         string? clientFolder = Path.GetDirectoryName(file.Path);
         string? failedFolder = Path.GetDirectoryName(Path.GetDirectoryName(clientFolder));
         string? inbox = Path.GetDirectoryName(failedFolder);
-        if (clientFolder is null || failedFolder is null || inbox is null
-            || Path.GetFileName(clientFolder) != file.Client || Path.GetFileName(failedFolder) != InboxConvention.FailedFolder)
-        {
-            throw new InboxRetryException($"{file.Path} is not in an inbox's {InboxConvention.FailedFolder}/<date>/{file.Client}/ folder; drop it into the inbox again instead.");
-        }
-
-        return new InboxFileLifecycle(inbox);
+        return clientFolder is null || failedFolder is null || inbox is null
+            || Path.GetFileName(clientFolder) != file.Client || Path.GetFileName(failedFolder) != InboxConvention.FailedFolder
+            ? null
+            : new InboxFileLifecycle(inbox);
     }
 }

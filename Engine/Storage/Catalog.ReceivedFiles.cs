@@ -52,6 +52,9 @@ public sealed partial class Catalog
 
     public ReceivedFile? FindReceivedFile(string id) => Read(() => ReceivedCollection.FindById(id)?.File);
 
+    /// <summary>The record of the file now at <paramref name="path"/>, if one says so.</summary>
+    public ReceivedFile? ReceivedFileAt(string path) => Read(() => ReceivedCollection.FindOne(d => d.Path == path)?.File);
+
     private sealed class ReceivedFileDocument
     {
         public string Id { get; set; } = string.Empty;

@@ -37,6 +37,11 @@ internal static class FileRetryCommands
                 {
                     CliJson.Write<IReadOnlyList<IngestionResult>>(result.Out(), [outcome.Result], CliJsonContext.Default.IReadOnlyListIngestionResult);
                 }
+                else if (outcome.Repaired)
+                {
+                    result.Out().WriteLine($"{received.Name} ({received.Client}): already applied by an earlier retry that was interrupted before it saved the file's record; " +
+                        $"the record, which still said failed, now says processed, at {outcome.Path}. Nothing was ingested again.");
+                }
                 else
                 {
                     IngestCommands.PrintSummary(result.Out(), outcome.Result);

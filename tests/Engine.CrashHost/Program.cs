@@ -8,6 +8,7 @@ return args.Length == 0
     : args[0] switch
     {
         "ids" => IdsMode.Run(args[1..]),
+        "retry" => RetryMode.Run(args[1..]),
         _ => Usage(),
     };
 
@@ -15,5 +16,6 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: Onboarding.Engine.CrashHost <mode> [arguments]");
     Console.Error.WriteLine("  ids <dictionary path> <ID type> <batch size> <max count>");
+    Console.Error.WriteLine("  retry <data folder> <client> <failed file> <log text>");
     return 2;
 }

@@ -56,18 +56,7 @@ internal static class CrashHostProcess
     /// <summary>Runs mode <c>ids</c> (up to <paramref name="maxCount"/> IDs) until <paramref name="delayMs"/> after its first flush, then SIGKILLs it.</summary>
     public static async Task<CrashRun> RunIdsAndKillAsync(string path, int batch, long maxCount, int delayMs)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in new[] { HostDll, "ids", path, "HEMSHA2", batch.ToString(CultureInfo.InvariantCulture), maxCount.ToString(CultureInfo.InvariantCulture) })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("could not start the crash host");
+        using Process process = Start("ids", path, "HEMSHA2", batch.ToString(CultureInfo.InvariantCulture), maxCount.ToString(CultureInfo.InvariantCulture));
         var lines = new List<string>();
         var firstFlush = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task<string> errors = process.StandardError.ReadToEndAsync();
@@ -115,5 +104,33 @@ internal static class CrashHostProcess
             .DefaultIfEmpty(0)
             .Max();
         return new CrashRun(lines, lastFlushed);
+    }
+
+    /// <summary>Runs a mode that ends by itself (or kills itself); returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments)
+    {
+        using Process process = Start(arguments);
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+
+    private static Process Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(HostDll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the crash host");
     }
 }

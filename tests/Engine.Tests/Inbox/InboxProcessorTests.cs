@@ -5,6 +5,7 @@ using System.Text;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Storage;
+using Onboarding.Engine.Tests.Ids;
 
 namespace Onboarding.Engine.Tests.Inbox;
 
@@ -223,13 +224,9 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     [Fact]
     public async Task ARetryStoppedBetweenItsCommitAndItsMove_IsFinishedByTheNextRetry_WithoutApplyingTwice()
     {
-        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
-        await WaitIdleAsync();
-        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
-        await WaitIdleAsync();
+        ReceivedFile refused = await RefuseEmptyingAsync();
         var ingestion = new IngestionService(_data);
         var retry = new InboxRetry(_data, ingestion, new InboundDecoder(new InboundDecoderOptions()));
-        ReceivedFile refused = retry.Find("acme", "empty.csv");
         Assert.Equal((FileOutcome.Refused, true), (refused.Outcome, File.Exists(refused.Path)));
         Assert.Contains("to apply it anyway: onboard files retry empty.csv --client acme --force", refused.Reason, StringComparison.Ordinal);
 
@@ -245,6 +242,121 @@ public sealed class InboxProcessorTests : IAsyncLifetime
         Assert.Equal(1, _data.Catalog.Files("acme").Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));
         Assert.Equal(0, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
         Assert.Throws<InboxRetryException>(() => retry.Retry(done, force: true));
+    }
+
+    [Fact]
+    public async Task ARetryRefusedAgain_RewritesTheSummaryInFailed_WithTheNewReason()
+    {
+        Enqueue(WriteFile("acme/gold.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
+        await WaitIdleAsync();
+        Enqueue(WriteFile("acme/full/shrink.csv", [.. Enumerable.Range(0, 100).Select(i => $"{Row(i)},Tier=Gold,"), "HEMSHA2,not-a-hash,Tier=Gold,"]));
+        await WaitIdleAsync();
+        var retry = new InboxRetry(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()));
+        ReceivedFile refused = retry.Find("acme", "shrink.csv");
+        Assert.Contains("from 1,000 to 100 members", IngestionSummary.Read(refused.ReportPath!).Reason, StringComparison.Ordinal);
+
+        // The segment grows meanwhile: the guard refuses the file again, for a new reason.
+        Enqueue(WriteFile("acme/more-gold.csv", [.. Enumerable.Range(1_000, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
+        await WaitIdleAsync();
+        RetryOutcome again = retry.Retry(refused, force: false);
+
+        Assert.False(again.Processed);
+        ReceivedFile record = _data.Catalog.FindReceivedFile(refused.Id)!;
+        Assert.Equal((ReceivedFileState.Failed, refused.Path, refused.Path + ".summary.json"), (record.State, record.Path, record.ReportPath));
+        IngestionResult summary = IngestionSummary.Read(record.ReportPath!);
+        Assert.Contains("from 2,000 to 100 members", summary.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("1,000", summary.Reason, StringComparison.Ordinal);
+        Assert.Contains("to apply it anyway: onboard files retry shrink.csv --client acme --force", summary.Reason, StringComparison.Ordinal);
+        Assert.Equal(summary.Reason, record.Reason);
+        Assert.Equal(summary.Reason, again.Result.Reason);
+        Assert.Equal((101L, 1L, 0L), (record.RowsRead, record.RowsRejected, record.RowsApplied));
+        Assert.Equal(refused.RejectReportPath, record.RejectReportPath);
+        Assert.Contains("not-a-hash", File.ReadAllText(record.RejectReportPath!), StringComparison.Ordinal);
+        Assert.Equal(
+            [Path.GetFileName(refused.Path), Path.GetFileName(record.RejectReportPath!), Path.GetFileName(record.ReportPath!)],
+            Directory.GetFiles(Path.GetDirectoryName(refused.Path)!).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(2_000, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ARetryKilledBetweenItsMoveAndItsRecord_IsCompleted_ByTheNextRetryOrTheNextStart_WithoutApplyingTwice(bool byStart)
+    {
+        ReceivedFile refused = await RefuseEmptyingAsync();
+
+        // The real retry, in a process killed by SIGKILL right after it logged the move (before it saves the record).
+        await _processor.DisposeAsync();
+        _data.Dispose();
+        (int exit, string output, string error) = await CrashHostProcess.RunAsync("retry", _folder.File("data"), "acme", "empty.csv", "moved to");
+        Assert.True(output.Contains("killed at: acme: empty.csv applied on retry, moved to", StringComparison.Ordinal) && exit != 0, $"exit {exit}: {output}{error}");
+        _data = DataFolder.Open(_folder.File("data"));
+        _processor = CreateSut();
+
+        string moved = Assert.Single(Directory.GetFiles(Path.Combine(Inbox, "processed"), "empty.csv", SearchOption.AllDirectories));
+        Assert.Equal((ReceivedFileState.Failed, refused.Path), (_data.Catalog.FindReceivedFile(refused.Id)!.State, _data.Catalog.FindReceivedFile(refused.Id)!.Path));
+        Assert.False(File.Exists(refused.Path));
+        Assert.True(File.Exists(refused.ReportPath)); // the refusal's summary, which the retry deletes after the move
+        var retry = new InboxRetry(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()));
+        if (byStart)
+        {
+            Assert.Equal(0, _processor.Recover(Inbox, Source));
+        }
+        else
+        {
+            RetryOutcome outcome = retry.Retry(retry.Find("acme", "empty.csv"), force: true);
+            Assert.Equal((true, true, moved, FileOutcome.Applied), (outcome.Repaired, outcome.Processed, outcome.Path, outcome.Result.Outcome));
+        }
+
+        ReceivedFile repaired = _data.Catalog.FindReceivedFile(refused.Id)!;
+        Assert.Equal((ReceivedFileState.Processed, moved, FileOutcome.Applied, 1_000L), (repaired.State, repaired.Path, repaired.Outcome, repaired.RowsRead));
+        Assert.Equal(moved + ".summary.json", repaired.ReportPath);
+        Assert.Equal(FileOutcome.Applied, IngestionSummary.Read(repaired.ReportPath!).Outcome);
+        Assert.Contains("interrupted", repaired.Reason, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(refused.Path)!));
+        Assert.Throws<InboxRetryException>(() => retry.Find("acme", "empty.csv"));
+
+        // Applied exactly once, and the same content dropped again is a duplicate.
+        string again = Path.Combine(Inbox, "acme", "empty.csv");
+        File.Copy(moved, again);
+        Enqueue(again);
+        await WaitIdleAsync();
+        Assert.Equal(1, _data.Catalog.Files("acme").Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));
+        Assert.Equal(0, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+        ReceivedFile redropped = Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Failed));
+        Assert.Equal(FileOutcome.Duplicate, redropped.Outcome);
+    }
+
+    [Fact]
+    public async Task ARetryOfAFileGoneFromFailed_ThatNoRetryApplied_SaysSo_AndChangesNothing()
+    {
+        ReceivedFile refused = await RefuseEmptyingAsync();
+        var retry = new InboxRetry(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()));
+
+        // Gone from failed/; a file of that name in processed/ whose content the journal never applied is not it.
+        string elsewhere = Path.Combine(new InboxFileLifecycle(Inbox).DoneFolder(processed: true, "acme", DateTimeOffset.UtcNow), "empty.csv");
+        Directory.CreateDirectory(Path.GetDirectoryName(elsewhere)!);
+        File.Move(refused.Path, elsewhere);
+        InboxRetryException error = Assert.Throws<InboxRetryException>(() => retry.Retry(refused, force: true));
+        _processor.Recover(Inbox, Source);
+
+        Assert.Equal(
+            $"empty.csv (acme) is no longer at {refused.Path}, and no retry moved it to processed/ (no file of that name there holds content the journal has applied): drop it into the inbox again.",
+            error.Message);
+        Assert.Equivalent(refused, _data.Catalog.FindReceivedFile(refused.Id));
+        Assert.True(File.Exists(refused.ReportPath));
+        Assert.Equal(1_000, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
+        Assert.DoesNotContain(_data.Catalog.Files("acme"), e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied);
+    }
+
+    /// <summary>acme holds 1,000 Tier=Gold members and empty.csv, a delta removing them all, is refused by the emptying guard.</summary>
+    private async Task<ReceivedFile> RefuseEmptyingAsync()
+    {
+        Enqueue(WriteFile("acme/seed.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},Tier=Gold,")]));
+        await WaitIdleAsync();
+        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold")]));
+        await WaitIdleAsync();
+        return Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Failed));
     }
 
     private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null) =>

@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Onboarding.Engine.Audit;
+using Microsoft.Extensions.Logging;
 using Onboarding.Engine.Inbox;
+using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Storage;
 
 namespace Onboarding.Watcher.Tests.Inbox;
@@ -98,7 +100,60 @@ public sealed class ForceThroughWatcherTests : IDisposable
         Assert.Equal(100, data.Client("acme").FindSegment("Tier", "Gold")!.Size);
     }
 
+    [Fact]
+    public async Task ARetryThatDiedAfterItsMove_IsCompletedByTheNextRetry_WhichSaysSo()
+    {
+        using (DataFolder data = DataFolder.Open(Data))
+        {
+            var ingestion = new IngestionService(data);
+            var decoder = new InboundDecoder(new InboundDecoderOptions());
+            await using (var processor = new InboxProcessor(data, ingestion, decoder, new ClientWriteLocks()))
+            {
+                Directory.CreateDirectory(Path.Combine(Inbox, "acme"));
+                foreach ((string name, string cells) in new[] { ("seed.csv", "Tier=Silver,"), ("empty.csv", ",Tier=Silver") })
+                {
+                    Drop($"acme/{name}", Rows(10_000, Silver, cells));
+                    Assert.True(processor.Enqueue(InboxConvention.Classify(Inbox, Path.Combine(Inbox, "acme", name))!, Inbox, "local:test"));
+                    WatchProcess.WaitUntil(() => processor.Outstanding == 0, TimeSpan.FromSeconds(60));
+                }
+            }
+
+            // The retry stops right after its move, as if the process died there: the record still says failed.
+            var retry = new InboxRetry(data, ingestion, decoder, logger: new StopAt("moved to"));
+            Assert.Throws<OperationCanceledException>(() => retry.Retry(retry.Find("acme", "empty.csv"), force: true));
+        }
+
+        (int exit, string output, string error) = OnboardProcess.Run("--data", Data, "files", "retry", "empty.csv", "--client", "acme", "--force");
+
+        Assert.True(exit == 0, output + error);
+        ReceivedFile repaired = Assert.Single(Files(), f => f.Name == "empty.csv");
+        Assert.Equal(ReceivedFileState.Processed, repaired.State);
+        Assert.Equal(
+            $"empty.csv (acme): already applied by an earlier retry that was interrupted before it saved the file's record; the record, which still said failed, now says processed, at {repaired.Path}. Nothing was ingested again.",
+            output.Trim());
+        using DataFolder reopened = DataFolder.Open(Data);
+        Assert.Equal(1, reopened.Catalog.Files("acme").Count(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied));
+        Assert.Equal(0, reopened.Client("acme").FindSegment("Tier", "Silver")!.Size);
+    }
+
     public void Dispose() => _folder.Dispose();
+
+    /// <summary>Stops the code that logs a line containing the text, between the step it logs and the next.</summary>
+    private sealed class StopAt(string text) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (formatter(state, exception).Contains(text, StringComparison.Ordinal))
+            {
+                throw new OperationCanceledException($"stopped at: {formatter(state, exception)}");
+            }
+        }
+    }
 
     private void Drop(string relative, IEnumerable<string> rows)
     {
