@@ -28,9 +28,10 @@ internal sealed record StreamFile(int Index, string Name, bool Full, string Text
 }
 
 /// <summary>
-/// The campaign's input and its reference model: a seed file, then a stream of delta files with one full refresh of
-/// the Tier segments in the middle, and for every prefix of the stream the print of each segment and audience as the
-/// rows say they must be (applied row by row here, independently of the engine).
+/// One client's input to the campaign and its reference model: a seed file, then a stream of delta files with one
+/// full refresh of the Tier segments in the middle, and for every prefix of the stream the print of each segment and
+/// audience as the rows say they must be (applied row by row here, independently of the engine). Each client's stream
+/// is its own (the random rows depend on the client's name), its file names carry the client.
 /// </summary>
 internal sealed class CampaignStream
 {
@@ -47,17 +48,17 @@ internal sealed class CampaignStream
 
     private static readonly string[] Ids = [.. Enumerable.Range(0, People).Select(n => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"campaign{n}"))))];
 
-    public CampaignStream(int files)
+    public CampaignStream(string client, int files)
     {
-        var random = new Random(20261123);
+        var random = new Random(20261123 ^ BitConverter.ToInt32(SHA256.HashData(Encoding.UTF8.GetBytes(client))));
         var state = Segments.ToDictionary(s => s, _ => new HashSet<int>());
-        Seed = new StreamFile(-1, "HEMSHA2_default_seed.csv", Full: false, SeedText(random, state));
+        Seed = new StreamFile(-1, $"HEMSHA2_{client}_seed.csv", Full: false, SeedText(random, state));
         Record(state);
         int fullAt = files / 2;
         for (int i = 0; i < files; i++)
         {
             bool full = i == fullAt;
-            string name = string.Create(CultureInfo.InvariantCulture, $"HEMSHA2_default_2026{i / 28 + 1:00}{i % 28 + 1:00}_{i:000}.csv");
+            string name = string.Create(CultureInfo.InvariantCulture, $"HEMSHA2_{client}_2026{i / 28 + 1:00}{i % 28 + 1:00}_{i:000}.csv");
             Files.Add(new StreamFile(i, name, full, full ? RefreshText(random, state) : DeltaText(random, state)));
             Record(state);
         }

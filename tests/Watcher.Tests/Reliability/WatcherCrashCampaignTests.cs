@@ -5,6 +5,7 @@ using Onboarding.Engine.Exports;
 using Onboarding.Engine.Exports.Scheduling;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
+using Onboarding.Engine.Security;
 using Onboarding.Engine.Segments;
 using Onboarding.Engine.Storage;
 using Xunit.Abstractions;
@@ -12,19 +13,21 @@ using Xunit.Abstractions;
 namespace Onboarding.Watcher.Tests.Reliability;
 
 /// <summary>
-/// The crash campaign of issue #8: SIGKILLs the real <c>onboard watch</c> at random moments while files arrive in its
-/// inbox, audiences are processed and exports run (on their schedule and through forwarded <c>onboard export run</c>),
-/// restarts it, and checks the data folder after every kill as the next start finds it: every segment is its state
-/// after a whole prefix of the stream, no ordinal changed, every dropped file is waiting, in progress or processed
-/// exactly once, audiences are their definitions over some committed prefix, the runs a kill interrupted are closed
-/// by the restart, and every file under a final name at the destination is whole. Finally the watcher runs without
-/// kills and everything must match the whole stream. ONBOARD_CRASH_CAMPAIGN_KILLS sets the number of kills (default
-/// 12); ONBOARD_CRASH_CAMPAIGN_SEED the random moments (default: a new seed, logged); ONBOARD_CRASH_CAMPAIGN_LOG a file
-/// the progress is appended to.
+/// The crash campaign of issue #8: SIGKILLs the real <c>onboard watch</c> at random moments while files of two clients
+/// arrive in its inbox, audiences are processed and exports run (on their schedule and through forwarded
+/// <c>onboard export run</c>), restarts it, and checks the data folder after every kill, client by client, as the next
+/// start finds it: every segment is its state after a whole prefix of the client's stream, no ordinal changed, every
+/// dropped file is waiting, in progress or processed exactly once, audiences are their definitions over some committed
+/// prefix, the runs a kill interrupted are closed by the restart, no run is delivered twice, and every file under a
+/// final name at the destination is whole. Client <c>default</c> exports to a folder; client <c>acme</c> exports
+/// PGP-encrypted to a real sshd on loopback, and its files are decrypted with the real <c>gpg</c> before they are
+/// checked. Finally the watcher runs without kills and everything must match the whole streams.
+/// ONBOARD_CRASH_CAMPAIGN_KILLS sets the number of kills (default 12); ONBOARD_CRASH_CAMPAIGN_SEED the random moments
+/// (default: a new seed, logged); ONBOARD_CRASH_CAMPAIGN_LOG a file the progress is appended to.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Client = DataFolder.DefaultClient;
     private const string FullExport = "gold-silver-full";
     private const string DeltaExport = "golf-delta";
     private const string FullHeader = "id_type,id";
@@ -32,43 +35,39 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
     private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     private readonly TempFolder _folder = new();
-    private readonly Dictionary<uint, string> _ordinals = [];
-    private readonly HashSet<long> _mustBeClosed = [];
-    private readonly Dictionary<string, (long Length, DateTime Written, List<string> Lines)> _parsed = new(StringComparer.Ordinal);
-    private CampaignStream _stream = null!;
-    private int _dropped;
+    private readonly SshdPeer _sshd = new();
+    private readonly GpgHome _partner = new();
+    private List<CampaignClient> _clients = [];
     private int _runsChecked;
     private int _filesChecked;
     private int _recovered;
     private int _orphans;
+    private int _leftovers;
 
     private string Data => _folder.File("data");
 
     private string Inbox => _folder.File("inbox");
 
-    private string Out => _folder.File("out");
-
     [Fact]
-    public void KilledAtRandomMoments_WhileIngestingProcessingAndExporting_EveryRestartFindsACommittedPrefix()
+    public void KilledAtRandomMoments_WhileTwoClientsIngestProcessAndExport_EveryRestartFindsACommittedPrefix()
     {
         int kills = int.TryParse(Environment.GetEnvironmentVariable("ONBOARD_CRASH_CAMPAIGN_KILLS"), out int configured) ? configured : 12;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("ONBOARD_CRASH_CAMPAIGN_SEED"), out int given) ? given : Environment.TickCount;
-        _stream = new CampaignStream(Math.Max(10, kills / 2));
+        int files = Math.Max(10, kills / 2);
         var random = new Random(seed);
         var clock = Stopwatch.StartNew();
-        Log($"seed {seed}, {kills} kills, {_stream.Files.Count} files of the stream");
-        Setup();
+        Setup(files);
+        Log($"seed {seed}, {kills} kills, {files} files of each client's stream");
 
-        int applied = 0;
         int commands = 0;
         (int ingestingKills, int exportingKills, int writingKills) = (0, 0, 0);
         for (int kill = 1; kill <= kills; kill++)
         {
             // Files arrive over the first 80% of the campaign, some while the watcher is down.
-            int target = Math.Min(_stream.Files.Count, (int)Math.Ceiling(_stream.Files.Count * kill / (kills * 0.8)));
-            if (_dropped < target && random.Next(4) == 0)
+            int target = Math.Min(files, (int)Math.Ceiling(files * kill / (kills * 0.8)));
+            foreach (CampaignClient client in _clients.Where(c => c.Dropped < target && random.Next(4) == 0))
             {
-                Drop();
+                Drop(client);
             }
 
             using (WatchProcess watcher = WatchProcess.Start(Data, Inbox))
@@ -77,23 +76,29 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
                 commands += RunUntilKilled(watcher, random, TimeSpan.FromMilliseconds(random.Next(100, 3000)), target);
             }
 
-            bool ingesting = _stream.Files.Take(_dropped).Any(f => Where(f) is { Kind: Place.Processing });
-            bool writing = Directory.EnumerateFiles(Out, ".*.part").Any();
-            applied = Verify();
-            (ingestingKills, exportingKills, writingKills) = (ingestingKills + (ingesting ? 1 : 0), exportingKills + (_mustBeClosed.Count > 0 ? 1 : 0), writingKills + (writing ? 1 : 0));
-            Log($"kill {kill} at {clock.Elapsed.TotalSeconds:0} s: {applied}/{_dropped} dropped files applied{(ingesting ? ", one in .processing/" : string.Empty)}, {_mustBeClosed.Count} run(s) left open{(writing ? ", a .part file" : string.Empty)}");
+            bool ingesting = _clients.Exists(c => c.Stream.Files.Take(c.Dropped).Any(f => Where(f) is { Kind: Place.Processing }));
+            bool writing = _clients.Exists(c => Directory.EnumerateFiles(c.Delivered, ".*.part").Any());
+            int[] applied = Verify();
+            bool exporting = _clients.Exists(c => c.MustBeClosed.Count > 0);
+            (ingestingKills, exportingKills, writingKills) = (ingestingKills + (ingesting ? 1 : 0), exportingKills + (exporting ? 1 : 0), writingKills + (writing ? 1 : 0));
+            Log($"kill {kill} at {clock.Elapsed.TotalSeconds:0} s: {string.Join(", ", _clients.Select((c, i) => $"{c.Name} {applied[i]}/{c.Dropped} dropped files applied, {c.MustBeClosed.Count} run(s) left open"))}" +
+                $"{(ingesting ? "; a file in .processing/" : string.Empty)}{(writing ? "; a .part file" : string.Empty)}");
         }
 
-        while (_dropped < _stream.Files.Count)
+        foreach (CampaignClient client in _clients)
         {
-            Drop();
+            while (client.Dropped < files)
+            {
+                Drop(client);
+            }
         }
 
         FinishWithoutKills();
         Log(
             $"{kills} kills in {clock.Elapsed.TotalMinutes:0.0} min ({ingestingKills} with a file in .processing/, {exportingKills} with an export run open, {writingKills} with a .part file); " +
-            $"{_stream.Files.Count} files; {commands} forwarded commands; {_recovered} open runs closed by restarts; " +
-            $"{_runsChecked} export run checks, {_filesChecked} delivered file checks ({_orphans} of a file renamed into place by a run the kill interrupted); {_ordinals.Count} ordinals stable");
+            $"{files} files per client; {commands} forwarded commands; {_recovered} open runs closed by restarts; {_leftovers} checks met an SFTP .part file awaiting removal by the next run; " +
+            $"{_runsChecked} export run checks, {_filesChecked} delivered file checks ({_orphans} of a file renamed into place by a run the kill interrupted); " +
+            $"{string.Join(", ", _clients.Select(c => $"{c.Ordinals.Count} {c.Name} ordinals stable"))}");
     }
 
     /// <summary>To the test output, and to ONBOARD_CRASH_CAMPAIGN_LOG when set (to follow a long campaign as it runs).</summary>
@@ -106,56 +111,82 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
         }
     }
 
-    /// <summary>The seed file ingested, three active audiences, a folder destination, a full export on a one-minute schedule and a paused delta export.</summary>
-    private void Setup()
+    /// <summary>
+    /// For each client its seed file ingested, three active audiences, a destination, a full export on a one-minute
+    /// schedule and a paused delta export: client default to a folder, client acme to the sshd, encrypted to the partner's key.
+    /// </summary>
+    private void Setup(int files)
     {
-        Directory.CreateDirectory(Path.Combine(Inbox, InboxConvention.FullFolder));
-        Directory.CreateDirectory(Out);
+        string remote = _sshd.NewRemoteFolder("campaign");
+        _clients =
+        [
+            new CampaignClient(DataFolder.DefaultClient, new CampaignStream(DataFolder.DefaultClient, files), Inbox, _folder.File("out"), Partner: null),
+            new CampaignClient("acme", new CampaignStream("acme", files), Path.Combine(Inbox, "acme"), remote, _partner),
+        ];
         using DataFolder data = DataFolder.Open(Data);
-        string seed = _folder.File(_stream.Seed.Name);
-        File.WriteAllText(seed, _stream.Seed.Text);
-        Assert.Equal(FileOutcome.Applied, new IngestionService(data).Ingest(new IngestionRequest(seed)).Outcome);
-        var audiences = new AudienceService(data, Client, actor: "campaign");
-        foreach ((string name, string expression, _) in CampaignStream.Audiences)
+        var protector = SecretProtector.Open(Data);
+        foreach (CampaignClient client in _clients)
         {
-            audiences.Create(name, expression, "campaign");
-            audiences.Activate(name);
-        }
+            Directory.CreateDirectory(Path.Combine(client.Inbox, InboxConvention.FullFolder));
+            Directory.CreateDirectory(client.Delivered);
+            string seed = _folder.File(client.Stream.Seed.Name);
+            File.WriteAllText(seed, client.Stream.Seed.Text);
+            Assert.Equal(FileOutcome.Applied, new IngestionService(data).Ingest(new IngestionRequest(seed) { Client = client.Name }).Outcome);
+            var audiences = new AudienceService(data, client.Name, actor: "campaign");
+            foreach ((string name, string expression, _) in CampaignStream.Audiences)
+            {
+                audiences.Create(name, expression, "campaign");
+                audiences.Activate(name);
+            }
 
-        var exports = new ExportService(Data, Client, time: TimeProvider.System);
-        exports.AddFolderDestination("out", Out, "campaign");
-        DateTime now = DateTime.UtcNow;
-        exports.Create(new ExportConfiguration
-        {
-            Name = FullExport,
-            Audience = CampaignStream.Audiences[0].Name,
-            FileNameTemplate = "{export}_{yyyyMMdd_HHmmss_fff}.csv",
-            Destination = "out",
-            State = ExportState.Active,
-            Schedule = new ExportSchedule { Recurrence = ExportRecurrence.Cron, Cron = "* * * * *", Start = now },
-            CreatedBy = "campaign",
-        });
-        exports.Create(new ExportConfiguration
-        {
-            Name = DeltaExport,
-            Audience = CampaignStream.Audiences[1].Name,
-            FileNameTemplate = "{export}_{yyyyMMdd_HHmmss_fff}.csv",
-            Destination = "out",
-            Content = ContentMode.Delta,
-            Schedule = new ExportSchedule { Start = now.AddYears(1) },
-            CreatedBy = "campaign",
-        });
+            var exports = new ExportService(Data, client.Name, protector, TimeProvider.System);
+            string? encryption = null;
+            if (client.Partner is { } partner)
+            {
+                exports.AddSftpDestination("out", new SftpDestinationRequest(SshdPeer.Host, _sshd.Port, SshdPeer.User, remote, _sshd.HostKeyFingerprint) { Password = new Secret(SshdPeer.Password) }, "campaign");
+                encryption = exports.AddEncryption("partner", [partner.ExportPublicKey()], "campaign").Name;
+            }
+            else
+            {
+                exports.AddFolderDestination("out", client.Delivered, "campaign");
+            }
+
+            string template = "{export}_{yyyyMMdd_HHmmss_fff}.csv" + (encryption is null ? string.Empty : ".pgp");
+            DateTime now = DateTime.UtcNow;
+            exports.Create(new ExportConfiguration
+            {
+                Name = FullExport,
+                Audience = CampaignStream.Audiences[0].Name,
+                FileNameTemplate = template,
+                Destination = "out",
+                Encryption = encryption,
+                State = ExportState.Active,
+                Schedule = new ExportSchedule { Recurrence = ExportRecurrence.Cron, Cron = "* * * * *", Start = now },
+                CreatedBy = "campaign",
+            });
+            exports.Create(new ExportConfiguration
+            {
+                Name = DeltaExport,
+                Audience = CampaignStream.Audiences[1].Name,
+                FileNameTemplate = template,
+                Destination = "out",
+                Encryption = encryption,
+                Content = ContentMode.Delta,
+                Schedule = new ExportSchedule { Start = now.AddYears(1) },
+                CreatedBy = "campaign",
+            });
+        }
     }
 
-    /// <summary>Drops the next file of the stream the way senders should: a hidden temporary name, then a rename into place.</summary>
-    private void Drop()
+    /// <summary>Drops the client's next file the way senders should: a hidden temporary name, then a rename into place.</summary>
+    private static void Drop(CampaignClient client)
     {
-        StreamFile file = _stream.Files[_dropped];
-        string folder = file.Full ? Path.Combine(Inbox, InboxConvention.FullFolder) : Inbox;
+        StreamFile file = client.Stream.Files[client.Dropped];
+        string folder = file.Full ? Path.Combine(client.Inbox, InboxConvention.FullFolder) : client.Inbox;
         string temporary = Path.Combine(folder, "." + file.Name + ".part");
         File.WriteAllText(temporary, file.Text);
         File.Move(temporary, Path.Combine(folder, file.Name));
-        _dropped++;
+        client.Dropped++;
     }
 
     /// <summary>
@@ -164,40 +195,44 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
     /// </summary>
     private void WaitForRecovery(WatchProcess watcher)
     {
-        if (_mustBeClosed.Count == 0)
+        foreach (CampaignClient client in _clients.Where(c => c.MustBeClosed.Count > 0))
         {
-            return;
-        }
-
-        var store = new ExportStore(Data, Client);
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            List<ExportRun> open = [.. store.ListRuns().Where(r => _mustBeClosed.Contains(r.Id) && !r.IsFinished)];
-            if (open.Count == 0)
+            var store = new ExportStore(Data, client.Name);
+            var clock = Stopwatch.StartNew();
+            while (true)
             {
-                _recovered += _mustBeClosed.Count;
-                _mustBeClosed.Clear();
-                return;
-            }
+                List<ExportRun> open = [.. store.ListRuns().Where(r => client.MustBeClosed.Contains(r.Id) && !r.IsFinished)];
+                if (open.Count == 0)
+                {
+                    _recovered += client.MustBeClosed.Count;
+                    client.MustBeClosed.Clear();
+                    break;
+                }
 
-            Assert.True(clock.Elapsed < Patience,
-                $"the restarted watcher left run(s) {string.Join(", ", open.Select(r => $"{r.Id} ({r.Export}, {r.State})"))} open\n{watcher.Output}");
-            Thread.Sleep(200);
+                Assert.True(clock.Elapsed < Patience,
+                    $"the restarted watcher left run(s) {string.Join(", ", open.Select(r => $"{r.Id} ({client.Name} {r.Export}, {r.State})"))} open\n{watcher.Output}");
+                Thread.Sleep(200);
+            }
         }
     }
 
-    /// <summary>Lets the watcher work for <paramref name="wait"/> while files arrive and commands are forwarded to it, then SIGKILLs it and the commands.</summary>
+    /// <summary>
+    /// Lets the watcher work for <paramref name="wait"/> while both clients' files arrive (each client's in its order,
+    /// the two interleaved at random) and commands are forwarded to it, then SIGKILLs it and the commands.
+    /// </summary>
     private int RunUntilKilled(WatchProcess watcher, Random random, TimeSpan wait, int target)
     {
         var moments = new List<(TimeSpan At, Action Act)>();
-        for (int n = _dropped; n < target; n++)
+        foreach (CampaignClient client in _clients)
         {
-            moments.Add((wait * random.NextDouble(), Drop));
+            for (int n = client.Dropped; n < target; n++)
+            {
+                moments.Add((wait * random.NextDouble(), () => Drop(client)));
+            }
         }
 
         var started = new List<Process>();
-        void Forward(params string[] args) => started.Add(OnboardProcess.Start(["--data", Data, .. args]));
+        void Forward(params string[] args) => started.Add(OnboardProcess.Start(["--data", Data, .. args, "--client", _clients[random.Next(_clients.Count)].Name]));
         if (random.Next(2) == 0)
         {
             moments.Add((wait * random.NextDouble(), () => Forward("process")));
@@ -267,27 +302,33 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
         }
     }
 
-    /// <summary>No more kills: every file goes in, the audiences are processed and both exports run, then a clean stop.</summary>
+    /// <summary>No more kills: every file goes in, the audiences are processed and both exports of each client run, then a clean stop.</summary>
     private void FinishWithoutKills()
     {
         using (WatchProcess watcher = WatchProcess.Start(Data, Inbox))
         {
             WaitForRecovery(watcher);
-            WatchProcess.WaitUntil(() => _stream.Files.All(f => Where(f) is { Kind: Place.Processed }), Patience);
-            Forwarded("process");
-            Forwarded("export", "run", FullExport);
-            Forwarded("export", "run", DeltaExport);
+            WatchProcess.WaitUntil(() => _clients.TrueForAll(c => c.Stream.Files.All(f => Where(f) is { Kind: Place.Processed })), Patience);
+            foreach (CampaignClient client in _clients)
+            {
+                Forwarded("process", "--client", client.Name);
+                Forwarded("export", "run", FullExport, "--client", client.Name);
+                Forwarded("export", "run", DeltaExport, "--client", client.Name);
+            }
+
             watcher.Terminate();
             Assert.Equal(0, watcher.WaitForExit());
         }
 
-        Assert.Equal(_stream.Files.Count, Verify());
-        var store = new ExportStore(Data, Client);
-        List<ExportRun> runs = [.. store.ListRuns()];
-        Assert.All(runs, r => Assert.True(r.IsFinished, $"run {r.Id} of {r.Export} is {r.State} after a clean stop"));
-        ExportRun lastFull = runs.Where(r => r.Export == FullExport && r.State == ExportRunState.Complete).MaxBy(r => r.Id)!;
-        Assert.True(_stream.FinalAudiences[0].SetEquals(Rows(lastFull.FileName!)), "the last full export is not the final audience");
-        Assert.True(_stream.FinalAudiences[1].SetEquals(PartnerState(runs, upTo: long.MaxValue)), "the delta exports applied in order are not the final audience");
+        Assert.Equal(_clients.Select(c => c.Stream.Files.Count), Verify());
+        foreach (CampaignClient client in _clients)
+        {
+            List<ExportRun> runs = [.. new ExportStore(Data, client.Name).ListRuns()];
+            Assert.All(runs, r => Assert.True(r.IsFinished, $"{client.Name}: run {r.Id} of {r.Export} is {r.State} after a clean stop"));
+            ExportRun lastFull = runs.Where(r => r.Export == FullExport && r.State == ExportRunState.Complete).MaxBy(r => r.Id)!;
+            Assert.True(client.Stream.FinalAudiences[0].SetEquals(Rows(client, lastFull.FileName!)), $"{client.Name}: the last full export is not the final audience");
+            Assert.True(client.Stream.FinalAudiences[1].SetEquals(PartnerState(client, runs, upTo: long.MaxValue)), $"{client.Name}: the delta exports applied in order are not the final audience");
+        }
     }
 
     private void Forwarded(params string[] args)
@@ -296,36 +337,44 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
         Assert.True(exit == 0, $"onboard {string.Join(' ', args)} exited {exit}: {error}{stdout}");
     }
 
-    /// <summary>Opens the data folder as the next start would and checks everything; returns how many stream files are applied.</summary>
-    private int Verify()
+    /// <summary>Opens the data folder as the next start would and checks every client; returns how many of each client's stream files are applied.</summary>
+    private int[] Verify()
     {
-        int applied;
+        int[] applied = new int[_clients.Count];
         using (DataFolder data = DataFolder.Open(Data))
         {
-            applied = VerifyJournalAndInbox(data);
-            VerifySegmentsAndOrdinals(data.Client(Client), applied);
-            VerifyAudiences(data, applied);
+            for (int c = 0; c < _clients.Count; c++)
+            {
+                applied[c] = VerifyJournalAndInbox(data, _clients[c]);
+                VerifySegmentsAndOrdinals(data.Client(_clients[c].Name), _clients[c], applied[c]);
+                VerifyAudiences(data, _clients[c], applied[c]);
+            }
         }
 
-        VerifyExports(applied);
+        for (int c = 0; c < _clients.Count; c++)
+        {
+            VerifyExports(_clients[c], applied[c]);
+        }
+
         return applied;
     }
 
-    /// <summary>The applied files are the seed and a prefix of the stream, each once; every dropped file is in exactly one place that agrees.</summary>
-    private int VerifyJournalAndInbox(DataFolder data)
+    /// <summary>The applied files are the seed and a prefix of the client's stream, each once; every dropped file is in exactly one place that agrees.</summary>
+    private int VerifyJournalAndInbox(DataFolder data, CampaignClient client)
     {
-        List<JournalEntry> journal = [.. data.Catalog.Files(Client)];
+        CampaignStream stream = client.Stream;
+        List<JournalEntry> journal = [.. data.Catalog.Files(client.Name)];
         List<string> applied = [.. journal.Where(e => e.Outcome == FileOutcome.Applied).Select(e => e.ContentHash)];
         int count = applied.Count - 1;
-        Assert.True(count >= 0 && count <= _dropped, $"{count} files applied, {_dropped} dropped");
-        Assert.Equal([_stream.Seed.Hash, .. _stream.Files.Take(count).Select(f => f.Hash)], applied);
+        Assert.True(count >= 0 && count <= client.Dropped, $"{client.Name}: {count} files applied, {client.Dropped} dropped");
+        Assert.Equal([stream.Seed.Hash, .. stream.Files.Take(count).Select(f => f.Hash)], applied);
         Assert.All(journal.Where(e => e.Outcome != FileOutcome.Applied), e =>
-            Assert.True(e.Outcome == FileOutcome.Duplicate && applied.Contains(e.ContentHash), $"{e.FileName}: {e.Outcome} ({e.Reason})"));
+            Assert.True(e.Outcome == FileOutcome.Duplicate && applied.Contains(e.ContentHash), $"{client.Name} {e.FileName}: {e.Outcome} ({e.Reason})"));
 
-        foreach (StreamFile file in _stream.Files)
+        foreach (StreamFile file in stream.Files)
         {
             (Place kind, string path)? place = Where(file);
-            if (file.Index >= _dropped)
+            if (file.Index >= client.Dropped)
             {
                 Assert.Null(place);
                 continue;
@@ -359,7 +408,7 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
         Failed,
     }
 
-    /// <summary>Where a stream file is now; fails if it is in more than one place (a copy, or a second name).</summary>
+    /// <summary>Where a stream file is now (its name carries its client); fails if it is in more than one place (a copy, or a second name).</summary>
     private (Place Kind, string Path)? Where(StreamFile file)
     {
         string stem = Path.GetFileNameWithoutExtension(file.Name);
@@ -388,11 +437,11 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
         return found.Count == 1 ? found[0] : null;
     }
 
-    private void VerifySegmentsAndOrdinals(ClientStore store, int applied)
+    private static void VerifySegmentsAndOrdinals(ClientStore store, CampaignClient client, int applied)
     {
-        foreach ((uint member, string id) in _ordinals)
+        foreach ((uint member, string id) in client.Ordinals)
         {
-            Assert.True(store.FormatMember(member) == id, $"member {member} was {id}, now {store.FormatMember(member)}");
+            Assert.True(store.FormatMember(member) == id, $"{client.Name}: member {member} was {id}, now {store.FormatMember(member)}");
         }
 
         for (int s = 0; s < CampaignStream.Segments.Length; s++)
@@ -404,79 +453,78 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
             {
                 string id = store.FormatMember(member);
                 ids.Add(id);
-                _ordinals.TryAdd(member, id);
+                client.Ordinals.TryAdd(member, id);
             }
 
-            Assert.True(SetPrint.Of(ids) == _stream.SegmentPrints[applied][s], $"{CampaignStream.Segments[s]} is not its state after {applied} files ({ids.Count} members)");
+            Assert.True(SetPrint.Of(ids) == client.Stream.SegmentPrints[applied][s], $"{client.Name}: {CampaignStream.Segments[s]} is not its state after {applied} files ({ids.Count} members)");
         }
     }
 
-    /// <summary>Each audience (its last processing run) is its definition over the segments after some committed prefix.</summary>
-    private void VerifyAudiences(DataFolder data, int applied)
+    /// <summary>Each audience (its last processing run) is its definition over the client's segments after some committed prefix.</summary>
+    private static void VerifyAudiences(DataFolder data, CampaignClient client, int applied)
     {
-        var audiences = new AudienceService(data, Client);
+        var audiences = new AudienceService(data, client.Name);
         for (int a = 0; a < CampaignStream.Audiences.Length; a++)
         {
             SetPrint print = SetPrint.Of(audiences.Members(CampaignStream.Audiences[a].Name).Select(audiences.FormatMember));
-            Assert.True(AudiencePrefix(a, print, applied) >= 0, $"audience {CampaignStream.Audiences[a].Name} ({print.Count} members) matches no prefix of the {applied} applied files");
+            Assert.True(client.AudiencePrefix(a, print, applied) >= 0, $"{client.Name}: audience {CampaignStream.Audiences[a].Name} ({print.Count} members) matches no prefix of the {applied} applied files");
         }
-    }
-
-    private int AudiencePrefix(int audience, SetPrint print, int applied)
-    {
-        for (int k = applied; k >= 0; k--)
-        {
-            if (_stream.AudiencePrints[k][audience] == print)
-            {
-                return k;
-            }
-        }
-
-        return -1;
     }
 
     /// <summary>
-    /// Runs: open ones are only those of the last session (closed by the next start). Destination: a temporary file
-    /// only for an open run; every final name is a whole file whose IDs are the audience over a committed prefix, with
-    /// the row count of its complete run; the delta files applied in order give the audience at each complete run.
+    /// Runs: open ones are only those of the last session (closed by the next start), and no scheduled instant is
+    /// delivered by two complete runs. Destination: a temporary file only for an open run, or at the SFTP destination
+    /// for an interrupted run until the export's next run removes it (recovery at start-up only reaches local folders);
+    /// every final name is a whole file (for acme: a PGP message the partner's gpg decrypts) whose IDs are the audience
+    /// over a committed prefix, with the row count of its complete run; the delta files applied in order give the
+    /// audience at each complete run.
     /// </summary>
-    private void VerifyExports(int applied)
+    private void VerifyExports(CampaignClient client, int applied)
     {
-        List<ExportRun> runs = [.. new ExportStore(Data, Client).ListRuns()];
+        List<ExportRun> runs = [.. new ExportStore(Data, client.Name).ListRuns()];
         foreach (ExportRun run in runs.Where(r => !r.IsFinished))
         {
-            _mustBeClosed.Add(run.Id);
+            client.MustBeClosed.Add(run.Id);
         }
 
-        foreach (string path in Directory.EnumerateFiles(Out))
+        foreach (IGrouping<(string, DateTimeOffset), ExportRun> twice in runs.Where(r => r.State == ExportRunState.Complete).GroupBy(r => (r.Export, r.ScheduledFor)).Where(g => g.Count() > 1))
+        {
+            Assert.Fail($"{client.Name}: {twice.Key.Item1} for {twice.Key.Item2:O} was delivered by runs {string.Join(", ", twice.Select(r => r.Id))}");
+        }
+
+        foreach (string path in Directory.EnumerateFiles(client.Delivered))
         {
             string name = Path.GetFileName(path);
             if (name.StartsWith('.'))
             {
-                Assert.True(runs.Exists(r => r.TemporaryName == name && !r.IsFinished), $"{name} is left at the destination although no run is in progress");
+                ExportRun? owner = runs.Find(r => r.TemporaryName == name);
+                bool awaitsRemoval = client.Partner is not null && owner is { State: ExportRunState.Failed }
+                    && !runs.Exists(r => r.Export == owner.Export && r.Id > owner.Id && r.State == ExportRunState.Complete);
+                Assert.True(owner is { IsFinished: false } || awaitsRemoval, $"{client.Name}: {name} is left at the destination although no run is in progress{(owner is null ? string.Empty : $" (run {owner.Id} is {owner.State})")}");
+                _leftovers += awaitsRemoval ? 1 : 0;
                 continue;
             }
 
             List<ExportRun> named = [.. runs.Where(r => r.FileName == name)];
-            Assert.True(named.Count > 0, $"{name} at the destination belongs to no run");
+            Assert.True(named.Count > 0, $"{client.Name}: {name} at the destination belongs to no run");
             ExportRun run = named.Where(r => r.State == ExportRunState.Complete).MaxBy(r => r.Id) ?? named.MaxBy(r => r.Id)!;
-            List<string> lines = Lines(name);
+            List<string> lines = Lines(client, name);
             _filesChecked++;
             if (run.State == ExportRunState.Complete)
             {
-                Assert.True(lines.Count == run.Rows + 1, $"{name}: {lines.Count - 1} rows, its run {run.Id} says {run.Rows}");
+                Assert.True(lines.Count == run.Rows + 1, $"{client.Name}: {name}: {lines.Count - 1} rows, its run {run.Id} says {run.Rows}");
             }
             else
             {
                 // Renamed into place just before the kill, which came before the run could say so.
-                Assert.True(named.Exists(r => !r.IsFinished || r.Error?.StartsWith("interrupted", StringComparison.Ordinal) == true), $"{name} is delivered but its run {run.Id} is {run.State}: {run.Error}");
+                Assert.True(named.Exists(r => !r.IsFinished || r.Error?.StartsWith("interrupted", StringComparison.Ordinal) == true), $"{client.Name}: {name} is delivered but its run {run.Id} is {run.State}: {run.Error}");
                 _orphans++;
             }
 
             if (run.Export == FullExport)
             {
                 Assert.Equal(FullHeader, lines[0]);
-                Assert.True(AudiencePrefix(0, SetPrint.Of(Rows(name)), applied) >= 0, $"{name} is not {run.Audience} after any committed prefix");
+                Assert.True(client.AudiencePrefix(0, SetPrint.Of(Rows(client, name)), applied) >= 0, $"{client.Name}: {name} is not {run.Audience} after any committed prefix");
             }
             else
             {
@@ -486,28 +534,28 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
 
         foreach (ExportRun run in runs.Where(r => r.Export == DeltaExport && r.State == ExportRunState.Complete))
         {
-            SetPrint partner = SetPrint.Of(PartnerState(runs, run.Id));
-            Assert.True(AudiencePrefix(1, partner, applied) >= 0, $"after delta run {run.Id} the partner holds {partner.Count} IDs: not the audience after any committed prefix");
+            SetPrint partner = SetPrint.Of(PartnerState(client, runs, run.Id));
+            Assert.True(client.AudiencePrefix(1, partner, applied) >= 0, $"{client.Name}: after delta run {run.Id} the partner holds {partner.Count} IDs: not the audience after any committed prefix");
         }
 
         _runsChecked += runs.Count;
     }
 
     /// <summary>What a partner holds after applying every delta file delivered up to run <paramref name="upTo"/>, in delivery order.</summary>
-    private HashSet<string> PartnerState(List<ExportRun> runs, long upTo)
+    private HashSet<string> PartnerState(CampaignClient client, List<ExportRun> runs, long upTo)
     {
         var members = new HashSet<string>(StringComparer.Ordinal);
         foreach (ExportRun run in runs.Where(r => r.Export == DeltaExport && r.Id <= upTo && r.FileName is not null).OrderBy(r => r.Id))
         {
-            if (!File.Exists(Path.Combine(Out, run.FileName!)))
+            if (!File.Exists(Path.Combine(client.Delivered, run.FileName!)))
             {
                 continue;
             }
 
-            foreach (string line in Lines(run.FileName!).Skip(1))
+            foreach (string line in Lines(client, run.FileName!).Skip(1))
             {
                 string[] cells = line.Split(',');
-                Assert.True(cells.Length == 4 && cells[0] == "HEMSHA2" && cells[1].Length == 64, $"{run.FileName}: bad row {line}");
+                Assert.True(cells.Length == 4 && cells[0] == "HEMSHA2" && cells[1].Length == 64, $"{client.Name}: {run.FileName}: bad row {line}");
                 if (cells[2].Length > 0)
                 {
                     members.Add(cells[1]);
@@ -523,27 +571,78 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
     }
 
     /// <summary>The IDs of a full export file.</summary>
-    private IEnumerable<string> Rows(string name) => Lines(name).Skip(1).Select(line =>
+    private IEnumerable<string> Rows(CampaignClient client, string name) => Lines(client, name).Skip(1).Select(line =>
     {
         string[] cells = line.Split(',');
-        Assert.True(cells.Length == 2 && cells[0] == "HEMSHA2" && cells[1].Length == 64, $"{name}: bad row {line}");
+        Assert.True(cells.Length == 2 && cells[0] == "HEMSHA2" && cells[1].Length == 64, $"{client.Name}: {name}: bad row {line}");
         return cells[1];
     });
 
-    /// <summary>A delivered file's lines, read once (a final name is only ever replaced whole).</summary>
-    private List<string> Lines(string name)
+    /// <summary>A delivered file's lines (decrypted by the partner's gpg when encrypted), read once: a final name is only ever replaced whole.</summary>
+    private List<string> Lines(CampaignClient client, string name)
     {
-        var info = new FileInfo(Path.Combine(Out, name));
-        if (!_parsed.TryGetValue(name, out var cached) || cached.Length != info.Length || cached.Written != info.LastWriteTimeUtc)
+        var info = new FileInfo(Path.Combine(client.Delivered, name));
+        if (!client.Parsed.TryGetValue(name, out var cached) || cached.Length != info.Length || cached.Written != info.LastWriteTimeUtc)
         {
-            string text = File.ReadAllText(info.FullName);
-            Assert.True(text.EndsWith('\n'), $"{name} does not end with a whole line");
+            string text = client.Partner is null ? File.ReadAllText(info.FullName) : Decrypt(client.Partner, info.FullName);
+            Assert.True(text.EndsWith('\n'), $"{client.Name}: {name} does not end with a whole line");
             cached = (info.Length, info.LastWriteTimeUtc, [.. text.TrimEnd('\n').Split('\n')]);
-            _parsed[name] = cached;
+            client.Parsed[name] = cached;
         }
 
         return cached.Lines;
     }
 
-    public void Dispose() => _folder.Dispose();
+    private string Decrypt(GpgHome partner, string path)
+    {
+        string plain = _folder.File("decrypted.csv");
+        try
+        {
+            partner.Decrypt(path, plain);
+        }
+        catch (InvalidOperationException ex)
+        {
+            Assert.Fail($"{path} is not a whole PGP message the partner can decrypt: {ex.Message}");
+        }
+
+        return File.ReadAllText(plain);
+    }
+
+    public void Dispose()
+    {
+        _partner.Dispose();
+        _sshd.Dispose();
+        _folder.Dispose();
+    }
+
+    /// <summary>
+    /// One client of the campaign: its stream and model, its folder in the inbox, where its exports land as the test
+    /// reads them (the sshd's remote folder is local), the key its exports are encrypted to, and what the checks saw.
+    /// </summary>
+    private sealed record CampaignClient(string Name, CampaignStream Stream, string Inbox, string Delivered, GpgHome? Partner)
+    {
+        public int Dropped { get; set; }
+
+        /// <summary>Every member ordinal ever seen and its ID.</summary>
+        public Dictionary<uint, string> Ordinals { get; } = [];
+
+        /// <summary>The runs the last kill left open, which the restart must close.</summary>
+        public HashSet<long> MustBeClosed { get; } = [];
+
+        public Dictionary<string, (long Length, DateTime Written, List<string> Lines)> Parsed { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The longest prefix of the applied files whose audience <paramref name="audience"/> has this print, or -1.</summary>
+        public int AudiencePrefix(int audience, SetPrint print, int applied)
+        {
+            for (int k = applied; k >= 0; k--)
+            {
+                if (Stream.AudiencePrints[k][audience] == print)
+                {
+                    return k;
+                }
+            }
+
+            return -1;
+        }
+    }
 }
