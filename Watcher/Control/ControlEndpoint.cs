@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
@@ -202,7 +203,7 @@ public sealed class ControlEndpoint(
                 return ExitCodes.Failure;
             }
 
-            _logger.LogInformation("Running a forwarded command: onboard {Command}", parsed.CommandResult.Command.Name);
+            _logger.LogInformation("Running a forwarded command: onboard {Command}", CommandPath(parsed));
             using IDisposable? clientLock = ClientOf(parsed) is { } client ? locks.Acquire(client) : null;
             return OnboardCommandLine.Invoke(parsed, context, args);
         }
@@ -220,6 +221,18 @@ public sealed class ControlEndpoint(
         : null;
 
     /// <summary>The client a command works on (its <c>--client</c>), whose write lock it runs under.</summary>
+    /// <summary>The command as typed, without the arguments: "files retry", "export run".</summary>
+    private static string CommandPath(ParseResult parsed)
+    {
+        var names = new List<string>();
+        for (CommandResult? command = parsed.CommandResult; command?.Parent is CommandResult parent; command = parent)
+        {
+            names.Insert(0, command.Command.Name);
+        }
+
+        return string.Join(' ', names);
+    }
+
     private static string? ClientOf(ParseResult parsed)
     {
         if (!parsed.CommandResult.Command.Options.Any(o => o.Name == "--client"))

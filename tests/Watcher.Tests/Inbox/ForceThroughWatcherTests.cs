@@ -69,7 +69,7 @@ public sealed class ForceThroughWatcherTests : IDisposable
         Assert.True(exit == 0, output + error);
         Assert.Contains("empty.csv (acme, delta): applied", output, StringComparison.Ordinal);
         Assert.Equal((100, 0), (Size("Gold"), Size("Silver")));
-        Assert.Contains("Running a forwarded command: onboard retry", watcher.Output, StringComparison.Ordinal);
+        Assert.Contains("Running a forwarded command: onboard files retry", watcher.Output, StringComparison.Ordinal);
 
         // Exactly once: a second retry finds nothing to do.
         (exit, _, error) = OnboardProcess.Run("--data", Data, "files", "retry", "shrink.csv", "--client", "acme", "--force");

@@ -262,7 +262,7 @@ public sealed class WatcherCrashCampaignTests(ITestOutputHelper output) : IDispo
         {
             // Half of those wait for the delivery instead, so that whole files are checked too (a loaded machine
             // takes seconds for an export, longer than most of the random waits).
-            string mark = random.Next(2) == 0 ? "Running a forwarded command: onboard run" : " delivered ";
+            string mark = random.Next(2) == 0 ? "Running a forwarded command: onboard export run" : " delivered ";
             var aim = Stopwatch.StartNew();
             while (!watcher.Output.Contains(mark, StringComparison.Ordinal) && aim.Elapsed < TimeSpan.FromSeconds(30))
             {
