@@ -23,9 +23,7 @@ public sealed record InboxFile(string Path, string Client, IngestionMode Mode)
 /// inbox/processed/&lt;date&gt;/&lt;client&gt;/   applied files with their summary and reject report
 /// inbox/failed/&lt;date&gt;/&lt;client&gt;/      refused files with their summary
 /// </code>
-/// Ignored: names starting with <c>.</c> or ending in <c>.part</c> or <c>.tmp</c>, <c>README</c>/<c>README.md</c>, the
-/// reports ingestion writes beside a file (<c>.summary.json</c>, <c>.rejects.csv</c>: left by an <c>onboard ingest</c>
-/// run on a file in the inbox, they are not deliveries),
+/// Ignored: names starting with <c>.</c> or ending in <c>.part</c> or <c>.tmp</c>, <c>README</c>/<c>README.md</c>,
 /// symbolic links (never followed), folders whose name is not a valid client name, and anything deeper.
 /// </summary>
 public static class InboxConvention
@@ -40,14 +38,12 @@ public static class InboxConvention
     public static IReadOnlySet<string> ReservedNames { get; } =
         new HashSet<string>([ProcessedFolder, FailedFolder, FullFolder, StaticFolder], StringComparer.Ordinal);
 
-    /// <summary>Whether a file with this name is left alone (partial uploads, hidden files, the README, our own reports).</summary>
+    /// <summary>Whether a file with this name is left alone (partial uploads, hidden files, the README).</summary>
     public static bool IsIgnoredName(string name) =>
         name.Length == 0
         || name.StartsWith('.')
         || name.EndsWith(".part", StringComparison.OrdinalIgnoreCase)
         || name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
-        || name.EndsWith(".summary.json", StringComparison.OrdinalIgnoreCase)
-        || name.EndsWith(".rejects.csv", StringComparison.OrdinalIgnoreCase)
         || name.Equals("README", StringComparison.OrdinalIgnoreCase)
         || name.Equals("README.md", StringComparison.OrdinalIgnoreCase);
 

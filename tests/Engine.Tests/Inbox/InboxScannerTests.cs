@@ -116,8 +116,6 @@ public sealed class InboxScannerTests : IDisposable
     [InlineData("x.csv.part")]
     [InlineData("x.csv.tmp")]
     [InlineData("README.md")]
-    [InlineData("acme/x.csv.summary.json")]
-    [InlineData("acme/full/x.csv.rejects.csv")]
     [InlineData("acme/other/x.csv")]
     [InlineData(".processing/acme/delta/x.csv")]
     [InlineData("processed/2026-01-01/acme/x.csv")]
