@@ -220,7 +220,6 @@ public sealed class ControlEndpoint(
         ? $"the data folder {data.Path} is open in process {Environment.ProcessId} (onboard watch or the TUI), which already watches the inbox and runs the schedules; stop it first to start another watcher on this folder."
         : null;
 
-    /// <summary>The client a command works on (its <c>--client</c>), whose write lock it runs under.</summary>
     /// <summary>The command as typed, without the arguments: "files retry", "export run".</summary>
     private static string CommandPath(ParseResult parsed)
     {
@@ -233,6 +232,7 @@ public sealed class ControlEndpoint(
         return string.Join(' ', names);
     }
 
+    /// <summary>The client a command works on (its <c>--client</c>), whose write lock it runs under.</summary>
     private static string? ClientOf(ParseResult parsed)
     {
         if (!parsed.CommandResult.Command.Options.Any(o => o.Name == "--client"))
