@@ -85,7 +85,8 @@ internal sealed class RunContainer : Container
             return false;
         }
 
-        if (Avx512F.IsSupported)
+        // As everywhere: 512-bit code only where the runtime finds it pays (some CPUs slow their clock for it).
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated)
         {
             return ContainsVectorized(runs, n, value);
         }

@@ -96,8 +96,9 @@ public class RoaringContainsTests
     [InlineData(2000)]
     public void Contains_RunContainers_AgreeWithTheirValuesAtEveryLowValue(int runs)
     {
-        // Runs of random lengths and gaps, at both edges of the 16-bit range; every one of the 65536 values of the
-        // container is asked, so each window the search can narrow to (and its last, partly filled vector) is met.
+        // Runs of random lengths and gaps from 0 or just after it (65535 has its own test below); every one of the
+        // 65536 values of the container is asked, so each window the search can narrow to (and its last, partly
+        // filled vector) is met.
         var random = new Random(runs);
         var values = new List<uint>();
         uint high = 7u << 16;
@@ -128,6 +129,29 @@ public class RoaringContainsTests
         }
 
         AssertAgreesEverywhere(bitmap, model, high, $"{runs} runs after removals");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Contains_RunContainersAtBothEdgesOfTheKey_FindZeroAnd65535(int runs)
+    {
+        // The first run starts at 0 and the last ends at 65535 (the last, partly filled vector; the value whose
+        // offset from a run start is largest); single values, so every other value is a miss next to a hit.
+        uint high = 3u << 16;
+        var values = new List<uint> { high };
+        for (int run = 1; run < runs - 1; run++)
+        {
+            values.Add(high | (uint)(run * 1000));
+        }
+
+        values.AddRange(Enumerable.Range(65536 - 300, 300).Select(low => high | (uint)low));
+        var bitmap = RoaringBitmap.FromSorted([.. values.Distinct().Order()]);
+        bitmap.RunOptimize();
+        Assert.True(bitmap.HasRuns, $"{runs} runs: expected a run container");
+        AssertAgreesEverywhere(bitmap, values.ToHashSet(), high, $"{runs} runs from 0 to 65535");
     }
 
     private static void AssertAgreesEverywhere(RoaringBitmap bitmap, HashSet<uint> model, uint high, string what)
