@@ -40,6 +40,13 @@ public sealed partial class DocumentedCommandsTests
         Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 
+    [Theory]
+    [InlineData("README.md", 20)]
+    [InlineData("docs/OPERATIONS.md", 10)]
+    public void TheCheck_FindsTheCommandLinesOfTheMainDocuments(string document, int atLeast) =>
+        Assert.True(CommandLines(File.ReadAllLines(SourceTree.File(document))).Count() >= atLeast,
+            $"{document}: fewer than {atLeast} `onboard …` command lines found: the check would pass reading nothing");
+
     [Fact]
     public void TheCheck_CatchesAnUnknownCommandOrOption()
     {
