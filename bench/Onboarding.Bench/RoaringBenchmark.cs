@@ -66,7 +66,7 @@ internal sealed class RoaringBenchmark : IBenchmark
         Console.WriteLine($"- {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} CPUs, " +
                           $"Vector256 {Vector256.IsHardwareAccelerated}, Vector512 {Vector512.IsHardwareAccelerated}");
         Console.WriteLine("- ticks = ns × 2.3 (CRoaring's 2.3 GHz TSC); successive ops: time of the 199 pair operations / Σ(|A|+|B|); " +
-                          "wide OR: time / Σ|A|; contains: per query (each bitmap asked for the quartiles of the dataset's range, as CRoaring's real_bitmaps_benchmark does); iteration: per value");
+                          "wide OR: time / Σ|A|; contains: per query (each bitmap asked for the quartiles of [0, the dataset's largest value], as CBitmapCompetition's roaring_benchmarks.c does); iteration: per value");
         Console.WriteLine();
 
         var rows = new List<Row>();
@@ -91,9 +91,17 @@ internal sealed class RoaringBenchmark : IBenchmark
         }
 
         PrintSummary(rows);
-        int met = rows.Count(r => r.Verdict == "met"), missed = rows.Count(r => r.Verdict.StartsWith("NOT", StringComparison.Ordinal));
+        // The other readings of the contains query are counted apart, so that one figure per cell makes the tally.
+        static bool Alternative(Row r) => r.Metric.StartsWith("contains (", StringComparison.Ordinal);
+        int met = rows.Count(r => !Alternative(r) && r.Verdict == "met");
+        int missed = rows.Count(r => !Alternative(r) && r.Verdict.StartsWith("NOT", StringComparison.Ordinal));
         Console.WriteLine();
         Console.WriteLine($"Targets: {met} met, {missed} not met (bits/value equal to CRoaring's; ops within 1.5× of CRoaring, faster on the sparse datasets).");
+        foreach (IGrouping<string, Row> reading in rows.Where(Alternative).GroupBy(r => r.Metric))
+        {
+            Console.WriteLine($"{reading.Key}, against the same CRoaring figure: {reading.Count(r => r.Verdict == "met")} met, " +
+                              $"{reading.Count(r => r.Verdict.StartsWith("NOT", StringComparison.Ordinal))} not met.");
+        }
         Console.WriteLine($"(sink {_sink})");
         foreach ((string name, uint[][] arrays) in breakdowns)
         {
@@ -156,14 +164,19 @@ internal sealed class RoaringBenchmark : IBenchmark
         Add("AND cardinality", () => SuccessiveCount(bitmaps, static (a, b) => a.AndCardinality(b)), pairValues, null);
         Add("wide OR", () => RoaringBitmap.Or(bitmaps).Cardinality, totalValues, reference?.WideOr);
 
-        // CRoaring's figure comes from its real_bitmaps_benchmark: every bitmap is asked for the same three values,
-        // the quartiles of the dataset's range [0, largest value]. The per-bitmap quartiles (of [min, max] of each
-        // bitmap) land inside every bitmap's range and reach deeper; shown as well, with nothing to compare to.
+        // Every bitmap is asked for the same three values, the quartiles of [0, the dataset's largest value], as
+        // CBitmapCompetition's roaring_benchmarks.c does and CRoaring's real_bitmaps_contains_benchmark.c means to
+        // (its loop that should find the largest value reads the first bitmap each time, so it takes that one's
+        // largest: measured too). The per-bitmap quartiles of [min, max], the other reading of the reference table's
+        // caption, land inside every bitmap's range and reach its containers more often: measured too. None of the
+        // three is the obvious one, so all are printed; bench/README.md says which counts for the target and why.
         const int containsRounds = 200;
-        uint[] datasetQuartiles = DatasetQuartiles(bitmaps);
+        uint[] datasetQuartiles = SameQuartiles(bitmaps, bitmaps.Where(b => !b.IsEmpty).Max(b => b.Max));
         Add("contains", () => Contains(bitmaps, datasetQuartiles, containsRounds), 3.0 * bitmaps.Length * containsRounds, reference?.Contains);
+        uint[] firstBitmapQuartiles = SameQuartiles(bitmaps, bitmaps[0].IsEmpty ? 0 : bitmaps[0].Max);
+        Add("contains (first bitmap's max)", () => Contains(bitmaps, firstBitmapQuartiles, containsRounds), 3.0 * bitmaps.Length * containsRounds, reference?.Contains);
         uint[] bitmapQuartiles = BitmapQuartiles(bitmaps);
-        Add("contains (per-bitmap quartiles)", () => Contains(bitmaps, bitmapQuartiles, containsRounds), 3.0 * bitmaps.Length * containsRounds, null);
+        Add("contains (per-bitmap quartiles)", () => Contains(bitmaps, bitmapQuartiles, containsRounds), 3.0 * bitmaps.Length * containsRounds, reference?.Contains);
         Add("iteration (foreach)", () => Iterate(bitmaps), totalValues, null);
         Add("iteration (batch)", () => IterateBatch(bitmaps), totalValues, null);
         return rows;
@@ -246,10 +259,9 @@ internal sealed class RoaringBenchmark : IBenchmark
         return total;
     }
 
-    /// <summary>Three queries per bitmap, the same for all: largest value of the dataset × k/4 for k = 1, 2, 3.</summary>
-    private static uint[] DatasetQuartiles(RoaringBitmap[] bitmaps)
+    /// <summary>Three queries per bitmap, the same for all: max × k/4 for k = 1, 2, 3.</summary>
+    private static uint[] SameQuartiles(RoaringBitmap[] bitmaps, uint max)
     {
-        uint max = bitmaps.Where(b => !b.IsEmpty).Max(b => b.Max);
         var queries = new uint[bitmaps.Length * 3];
         for (int i = 0; i < bitmaps.Length; i++)
         {

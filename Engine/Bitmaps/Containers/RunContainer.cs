@@ -75,7 +75,7 @@ internal sealed class RunContainer : Container
         return hi;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public override bool Contains(ushort value)
     {
         ushort[] runs = Runs;
@@ -110,6 +110,7 @@ internal sealed class RunContainer : Container
     /// narrowed to a window of 16 that holds the last run starting at or before value. A branchless binary search
     /// waits for one load per halving, which is most of a lookup's time on containers of a few dozen runs.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe bool ContainsVectorized(ushort[] runs, int n, ushort value)
     {
         fixed (ushort* pairs = runs)
