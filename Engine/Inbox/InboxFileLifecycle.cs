@@ -74,15 +74,25 @@ public sealed class InboxFileLifecycle(string inbox)
     /// </summary>
     public IngestionResult Complete(string processingPath, bool processed, IngestionResult result, DateTimeOffset when, out string finalPath)
     {
-        string folder = DoneFolder(processed, result.Client, when);
+        finalPath = DonePath(processed, result.Client, result.FileName, when);
+        return Complete(processingPath, finalPath, result);
+    }
+
+    /// <summary>As the other <c>Complete</c>, to a <paramref name="finalPath"/> taken from <see cref="DonePath"/> beforehand.</summary>
+    public IngestionResult Complete(string processingPath, string finalPath, IngestionResult result)
+    {
+        string folder = Path.GetDirectoryName(finalPath)!;
         Directory.CreateDirectory(folder);
-        finalPath = UniquePath(folder, result.FileName);
         result = WriteReports(finalPath, result);
         File.Move(processingPath, finalPath);
         DurableFile.FlushDirectory(folder);
         DurableFile.FlushDirectory(Path.GetDirectoryName(processingPath)!);
         return result;
     }
+
+    /// <summary>Where a file named <paramref name="name"/> completed now goes: that name in the day's folder, or <c>x-2.csv</c>... when taken.</summary>
+    public string DonePath(bool processed, string client, string name, DateTimeOffset when) =>
+        UniquePath(DoneFolder(processed, client, when), name);
 
     /// <summary>
     /// Puts a file's reports beside <paramref name="path"/>: moves its staged reject report there and writes its
@@ -100,40 +110,6 @@ public sealed class InboxFileLifecycle(string inbox)
         result = result with { SummaryPath = path + ".summary.json", RejectReportPath = rejects };
         IngestionSummary.Write(result.SummaryPath, result);
         return result;
-    }
-
-    /// <summary>
-    /// The files in <c>processed/&lt;date&gt;/&lt;client&gt;/</c> from <paramref name="since"/>'s date on that are
-    /// named <paramref name="name"/>, or <c>x-2.csv</c>, <c>x-3.csv</c>... as <see cref="UniquePath"/> names them.
-    /// </summary>
-    public IEnumerable<string> ProcessedAs(string client, string name, DateTimeOffset since)
-    {
-        string root = Path.Combine(Inbox, InboxConvention.ProcessedFolder);
-        if (!Directory.Exists(root))
-        {
-            yield break;
-        }
-
-        string firstDay = DateFolderName(since);
-        (string stem, string rest) = SplitName(name);
-        foreach (string day in Directory.EnumerateDirectories(root).Where(d => string.CompareOrdinal(Path.GetFileName(d), firstDay) >= 0).Order(StringComparer.Ordinal))
-        {
-            string folder = Path.Combine(day, client);
-            if (!Directory.Exists(folder))
-            {
-                continue;
-            }
-
-            foreach (string path in Directory.EnumerateFiles(folder, stem + "*" + rest).Order(StringComparer.Ordinal))
-            {
-                string found = Path.GetFileName(path);
-                if (found == name || (found.StartsWith(stem + "-", StringComparison.Ordinal) && found.EndsWith(rest, StringComparison.Ordinal)
-                    && found.Length > stem.Length + 1 + rest.Length && found[(stem.Length + 1)..^rest.Length].All(char.IsAsciiDigit)))
-                {
-                    yield return path;
-                }
-            }
-        }
     }
 
     /// <summary>The staged summary of an earlier attempt at a file, if its reports were written.</summary>

@@ -75,7 +75,8 @@ public sealed class InboxProcessor : IAsyncDisposable
     /// <summary>
     /// Queues the files an earlier run left in an inbox's <c>.processing/</c> (they go first), and brings the records
     /// of that inbox left waiting or processing by a stop, or failed by an interrupted <see cref="InboxRetry"/>, up to
-    /// date. Call once per inbox before its first scan.
+    /// date. A record that cannot be brought up to date is logged and left as it is: it does not stop the inbox.
+    /// Call once per inbox before its first scan.
     /// </summary>
     public int Recover(string inbox, string source)
     {
@@ -84,31 +85,52 @@ public sealed class InboxProcessor : IAsyncDisposable
         List<ReceivedFile> open = [.. _data.Catalog.ReceivedFiles(state: ReceivedFileState.Waiting), .. _data.Catalog.ReceivedFiles(state: ReceivedFileState.Processing)];
         foreach (ReceivedFile record in open.Where(r => r.Source == source))
         {
-            if (File.Exists(record.Path))
+            try
             {
-                _stale[record.Path] = record; // still there: reused when the file is queued again
+                if (File.Exists(record.Path))
+                {
+                    _stale[record.Path] = record; // still there: reused when the file is queued again
+                }
+                else
+                {
+                    Save(FindOutcome(lifecycle, record));
+                }
             }
-            else
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Save(FindOutcome(lifecycle, record));
+                _logger.LogError(ex, "{Client}: the record of {File} ({Path}), left open by a stop, could not be brought up to date", record.Client, record.Name, record.Path);
             }
         }
 
-        // Only a retry moves a file out of failed/: gone from there, it may have been applied by a retry that died before
-        // saving its record. The repair ingests nothing, so it needs no client lock (a retry of the same record, forwarded
-        // meanwhile, would complete it the same way).
-        foreach (ReceivedFile record in _data.Catalog.ReceivedFiles(state: ReceivedFileState.Failed).Where(r => r.Source == source && !File.Exists(r.Path)))
+        // A failed file gone from failed/ was deleted by an operator, ingested by hand (onboard ingest --force), or moved
+        // to processed/ by a retry that died before saving its record. Only the last leaves on the record where it moved
+        // the file (ReceivedFile.Moving). A retry forwarded to this process meanwhile holds the client's lock from before
+        // its move until after its record; with the lock busy, the record waits for the next start or retry.
+        foreach (ReceivedFile record in _data.Catalog.ReceivedFiles(state: ReceivedFileState.Failed)
+            .Where(r => r.Source == source && r.Moving is not null && !File.Exists(r.Path)))
         {
+            using IDisposable? clientLock = _locks.TryAcquire(record.Client);
+            if (clientLock is null)
+            {
+                _logger.LogInformation("{Client}: {File} may have been moved by an interrupted retry, but the client is busy; its record is checked at the next start or retry", record.Client, record.Name);
+                continue;
+            }
+
             try
             {
-                if (_retry.RepairInterrupted(record) is not null && _data.Catalog.FindReceivedFile(record.Id) is { } repaired)
+                if (_data.Catalog.FindReceivedFile(record.Id) is { } current && _retry.RepairInterrupted(current) is not null
+                    && _data.Catalog.FindReceivedFile(record.Id) is { } repaired)
                 {
                     Changed(repaired);
                 }
             }
-            catch (Exception ex) when (ex is InboxRetryException or IOException or UnauthorizedAccessException)
+            catch (InboxRetryException ex)
             {
                 _logger.LogWarning("{Client}: {File} is no longer in failed/ and its record could not be completed: {Problem}", record.Client, record.Name, ex.Message);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogError(ex, "{Client}: {File} is no longer in failed/ and its record could not be completed ({Path})", record.Client, record.Name, record.Path);
             }
         }
 

@@ -23,8 +23,8 @@ public sealed record RetryOutcome(IngestionResult Result, bool Processed, string
 /// its new summary and its record says so; refused again, it stays where it is with the new refusal's summary. The
 /// caller holds the client's write lock. Applied at most once: a record no longer failed is refused, content found
 /// applied since the refusal (a retry interrupted between its commit and its move) is moved without being applied
-/// again, and a record left failed by a retry interrupted between its move and its record is completed
-/// (<see cref="RepairInterrupted"/>).
+/// again, and a record left failed by a retry interrupted between its move and its record is completed from the
+/// place the retry saved on it before the move (<see cref="ReceivedFile.Moving"/>, <see cref="RepairInterrupted"/>).
 /// </summary>
 public sealed class InboxRetry(DataFolder data, IngestionService ingestion, InboundDecoder decoder, TimeProvider? time = null, ILogger? logger = null)
 {
@@ -65,9 +65,11 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
 
         if (!File.Exists(file.Path))
         {
-            return RepairInterrupted(file, cancellationToken) ?? throw new InboxRetryException(
-                $"{file.Name} ({file.Client}) is no longer at {file.Path}, and no retry moved it to {InboxConvention.ProcessedFolder}/ " +
-                "(no file of that name there holds content the journal has applied): drop it into the inbox again.");
+            return RepairInterrupted(file) ?? throw new InboxRetryException(file.Moving is { } moving
+                ? $"{file.Name} ({file.Client}) is no longer at {file.Path}. A retry applied it (content {moving.ContentHash}) and was interrupted " +
+                  $"before it moved it to {moving.Path}, where it is not: there is nothing left to apply or move."
+                : $"{file.Name} ({file.Client}) is no longer at {file.Path}, and no retry of it was interrupted after moving it to " +
+                  $"{InboxConvention.ProcessedFolder}/: drop it into the inbox again.");
         }
 
         InboxFileLifecycle lifecycle = LifecycleOf(file);
@@ -114,7 +116,11 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
             return new RetryOutcome(result, Processed: false, file.Path);
         }
 
-        result = lifecycle.Complete(file.Path, processed: true, result, now, out string finalPath);
+        // Saved before the move: a crash between the move and the record below leaves the file's new place and content
+        // on this record, and only on it, for RepairInterrupted.
+        string finalPath = lifecycle.DonePath(processed: true, file.Client, result.FileName, now);
+        data.Catalog.SaveReceivedFile(file with { Moving = new RetryMove(finalPath, result.ContentHash) });
+        result = lifecycle.Complete(file.Path, finalPath, result);
         _logger.LogInformation("{Client}: {File} applied on retry, moved to {Path}", file.Client, name, finalPath);
         lifecycle.ClearStaged(file.Client, name);
         DeleteRefusalReports(file, result);
@@ -126,23 +132,16 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
 
     /// <summary>
     /// Completes the record of a retry interrupted after it moved the file to <c>processed/</c> and before it saved
-    /// the record, which still says failed at the file's place in <c>failed/</c>: the moved file is the one of that
-    /// name in <c>processed/&lt;date&gt;/&lt;client&gt;/</c> since the refusal that no other record claims and whose
-    /// content the journal has applied. Its summary (written before the move) fills the record. Null, changing
-    /// nothing, when the record is not of a failed file gone from <c>failed/</c> or no such file is found.
+    /// the record, which still says failed at the file's place in <c>failed/</c>: the moved file is the one at the
+    /// place the retry saved on the record before the move (<see cref="ReceivedFile.Moving"/>), if that file's
+    /// summary (written before the move) has the content the retry applied, no other record claims it and the
+    /// journal has applied that content. The summary fills the record. Null, changing nothing, when the record is not
+    /// of a failed file gone from <c>failed/</c> with such a file. The caller holds the client's write lock.
     /// </summary>
-    public RetryOutcome? RepairInterrupted(ReceivedFile file, CancellationToken cancellationToken = default)
+    /// <exception cref="InboxRetryException">The summary cannot be read, or other failed records name the same file.</exception>
+    public RetryOutcome? RepairInterrupted(ReceivedFile file)
     {
-        if (file.State != ReceivedFileState.Failed || File.Exists(file.Path) || InboxOf(file) is not { } lifecycle)
-        {
-            return null;
-        }
-
-        ClientStore store = data.Client(file.Client);
-        string name = Path.GetFileName(file.Path);
-        string? moved = lifecycle.ProcessedAs(file.Client, name, file.Completed ?? file.Received)
-            .FirstOrDefault(path => data.Catalog.ReceivedFileAt(path) is null && IsApplied(store, path, cancellationToken));
-        if (moved is null)
+        if (file is not { State: ReceivedFileState.Failed, Moving: { } moving } || File.Exists(file.Path) || !File.Exists(moving.Path))
         {
             return null;
         }
@@ -150,39 +149,47 @@ public sealed class InboxRetry(DataFolder data, IngestionService ingestion, Inbo
         IngestionResult result;
         try
         {
-            result = IngestionSummary.Read(moved + ".summary.json");
+            result = IngestionSummary.Read(moving.Path + ".summary.json");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
         {
-            throw new InboxRetryException($"{file.Name} ({file.Client}) was applied by a retry and moved to {moved}, but its summary cannot be read ({ex.Message}); its record still says failed.");
+            throw new InboxRetryException($"{file.Name} ({file.Client}) was applied by a retry and moved to {moving.Path}, but its summary cannot be read ({ex.Message}); its record still says failed.");
+        }
+
+        // A different file that took the place later (the retry died before its move) has a summary of its own.
+        if (result.ContentHash != moving.ContentHash || data.Catalog.ReceivedFileAt(moving.Path) is not null)
+        {
+            return null;
+        }
+
+        List<ReceivedFile> others = [.. data.Catalog.ReceivedFiles(file.Client, ReceivedFileState.Failed)
+            .Where(r => r.Id != file.Id && r.Moving == moving && !File.Exists(r.Path))];
+        if (others.Count > 0)
+        {
+            throw new InboxRetryException(
+                $"{file.Name} ({file.Client}): the retries of {others.Count + 1} failed files ({string.Join(", ", others.Prepend(file).Select(r => r.Path))}) " +
+                $"were moving the same content to {moving.Path}, so which one it is cannot be told; their records still say failed. " +
+                "The content is applied: do not drop it into the inbox again.");
+        }
+
+        if (data.Client(file.Client).FindApplied(moving.ContentHash) is null)
+        {
+            return null;
         }
 
         DeleteRefusalReports(file, result);
         data.Catalog.SaveReceivedFile(WithResult(file, result, "applied on retry; the retry was interrupted before it recorded so, and its record was completed later", _time.GetUtcNow())
-            with { State = ReceivedFileState.Processed, Path = moved });
+            with { State = ReceivedFileState.Processed, Path = moving.Path });
         _logger.LogWarning(
             "{Client}: {File} was applied and moved to {Path} by a retry interrupted before it saved its record; the record, which still said failed, is completed",
-            file.Client, name, moved);
-        return new RetryOutcome(result, Processed: true, moved, Repaired: true);
-    }
-
-    /// <summary>Whether the journal has applied the content of <paramref name="path"/> (decoded as the inbox decodes it).</summary>
-    private bool IsApplied(ClientStore store, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using DecodedFile decoded = decoder.Decode(path, TempFolder, cancellationToken);
-            return store.FindApplied(IngestionService.HashFile(decoded.Path)) is not null;
-        }
-        catch (InboundDecodingException)
-        {
-            return false;
-        }
+            file.Client, Path.GetFileName(file.Path), moving.Path);
+        return new RetryOutcome(result, Processed: true, moving.Path, Repaired: true);
     }
 
     /// <summary>The record of a file after an attempt: what <paramref name="result"/> says, as in the journal (a file not applied applied no rows).</summary>
     private static ReceivedFile WithResult(ReceivedFile file, IngestionResult result, string? reason, DateTimeOffset now) => file with
     {
+        Moving = null,
         Outcome = result.Outcome,
         Reason = reason,
         RowsRead = result.RowsRead,

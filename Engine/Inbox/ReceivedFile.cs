@@ -68,7 +68,18 @@ public sealed record ReceivedFile
 
     /// <summary>The reject report, when rows were rejected.</summary>
     public string? RejectReportPath { get; init; }
+
+    /// <summary>
+    /// Set on a failed file's record by a retry that applied it, just before the retry moves it to <c>processed/</c>;
+    /// the record saved after the move clears it. Still set on a failed record whose file left <c>failed/</c>, it
+    /// says where that retry moved the file, so <see cref="InboxRetry.RepairInterrupted"/> completes this record from
+    /// that file and no other.
+    /// </summary>
+    public RetryMove? Moving { get; init; }
 }
+
+/// <summary>Where a retry is moving a failed file (<see cref="ReceivedFile.Moving"/>) and the content it applied (<see cref="IngestionResult.ContentHash"/>).</summary>
+public sealed record RetryMove(string Path, string ContentHash);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

@@ -32,6 +32,7 @@ public sealed partial class Catalog : IDisposable
         _versions.EnsureIndex(v => v.SegmentKey);
         _files.EnsureIndex(f => f.Client);
         _files.EnsureIndex(f => f.ContentHash);
+        ReceivedCollection.EnsureIndex(d => d.Path);
     }
 
     public static Catalog Open(string path)

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Onboarding.Engine.Inbox;
 using Onboarding.Engine.Ingestion;
 using Onboarding.Engine.Storage;
@@ -285,13 +287,7 @@ public sealed class InboxProcessorTests : IAsyncLifetime
     {
         ReceivedFile refused = await RefuseEmptyingAsync();
 
-        // The real retry, in a process killed by SIGKILL right after it logged the move (before it saves the record).
-        await _processor.DisposeAsync();
-        _data.Dispose();
-        (int exit, string output, string error) = await CrashHostProcess.RunAsync("retry", _folder.File("data"), "acme", "empty.csv", "moved to");
-        Assert.True(output.Contains("killed at: acme: empty.csv applied on retry, moved to", StringComparison.Ordinal) && exit != 0, $"exit {exit}: {output}{error}");
-        _data = DataFolder.Open(_folder.File("data"));
-        _processor = CreateSut();
+        await RetryKilledAfterItsMoveAsync(refused.Path);
 
         string moved = Assert.Single(Directory.GetFiles(Path.Combine(Inbox, "processed"), "empty.csv", SearchOption.AllDirectories));
         Assert.Equal((ReceivedFileState.Failed, refused.Path), (_data.Catalog.FindReceivedFile(refused.Id)!.State, _data.Catalog.FindReceivedFile(refused.Id)!.Path));
@@ -341,12 +337,135 @@ public sealed class InboxProcessorTests : IAsyncLifetime
         _processor.Recover(Inbox, Source);
 
         Assert.Equal(
-            $"empty.csv (acme) is no longer at {refused.Path}, and no retry moved it to processed/ (no file of that name there holds content the journal has applied): drop it into the inbox again.",
+            $"empty.csv (acme) is no longer at {refused.Path}, and no retry of it was interrupted after moving it to processed/: drop it into the inbox again.",
             error.Message);
         Assert.Equivalent(refused, _data.Catalog.FindReceivedFile(refused.Id));
         Assert.True(File.Exists(refused.ReportPath));
         Assert.Equal(1_000, _data.Client("acme").FindSegment("Tier", "Gold")!.Size);
         Assert.DoesNotContain(_data.Catalog.Files("acme"), e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ARetryKilledAfterItsMove_CompletesItsOwnRecord_NotAnotherFailedFileOfTheSameName(bool olderAbandoned)
+    {
+        // Two refusals of empty.csv: failed/…/empty.csv, then failed/…/empty-2.csv, which sorts before it.
+        ReceivedFile older = await RefuseEmptyingAsync();
+        Enqueue(WriteFile("acme/empty.csv", [.. Enumerable.Range(0, 1_000).Select(i => $"{Row(i)},,Tier=Gold"), $"{Row(5_000)},Seen=Yes,"]));
+        await WaitIdleAsync();
+        ReceivedFile newer = Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Failed), r => r.Id != older.Id);
+        Assert.Equal("empty-2.csv", Path.GetFileName(newer.Path));
+        if (olderAbandoned)
+        {
+            File.Delete(older.Path); // an operator's clean-up: that file will never be retried
+        }
+        else
+        {
+            await RetryKilledAfterItsMoveAsync(older.Path);
+        }
+
+        await RetryKilledAfterItsMoveAsync(newer.Path);
+        Assert.Equal(0, _processor.Recover(Inbox, Source));
+
+        ReceivedFile repaired = _data.Catalog.FindReceivedFile(newer.Id)!;
+        Assert.Equal((ReceivedFileState.Processed, "empty-2.csv"), (repaired.State, Path.GetFileName(repaired.Path)));
+        Assert.Equal(IngestionSummary.Read(repaired.ReportPath!).ContentHash, _data.Catalog.Files("acme").Single(e => e.FileName == "empty-2.csv").ContentHash);
+        Assert.Null(repaired.Moving);
+        var retry = new InboxRetry(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()));
+        if (olderAbandoned)
+        {
+            Assert.Equivalent(older, _data.Catalog.FindReceivedFile(older.Id));
+            InboxRetryException error = Assert.Throws<InboxRetryException>(() => retry.Retry(older, force: true));
+            Assert.Equal(
+                $"empty.csv (acme) is no longer at {older.Path}, and no retry of it was interrupted after moving it to processed/: drop it into the inbox again.",
+                error.Message);
+        }
+        else
+        {
+            ReceivedFile first = _data.Catalog.FindReceivedFile(older.Id)!;
+            Assert.Equal((ReceivedFileState.Processed, "empty.csv"), (first.State, Path.GetFileName(first.Path)));
+            Assert.Equal(IngestionSummary.Read(first.ReportPath!).ContentHash, _data.Catalog.Files("acme").Single(e => e.FileName == "empty.csv" && e.Outcome == FileOutcome.Applied).ContentHash);
+        }
+
+        Assert.Equal(olderAbandoned ? 1 : 2, Directory.GetFiles(Path.Combine(Inbox, "processed"), "empty*.csv", SearchOption.AllDirectories).Length);
+        Assert.Equal(olderAbandoned ? 1 : 2, _data.Catalog.Files("acme").Count(e => e.FileName.StartsWith("empty", StringComparison.Ordinal) && e.Outcome == FileOutcome.Applied));
+    }
+
+    [Fact]
+    public async Task AStartWhoseRepairFails_LogsIt_AndRecoversAndRunsTheRestOfTheInbox()
+    {
+        ReceivedFile refused = await RefuseEmptyingAsync();
+        await RetryKilledAfterItsMoveAsync(refused.Path);
+        await _processor.DisposeAsync();
+
+        // The repair cannot delete the refusal's summary (an I/O error the repair does not expect: here a folder took
+        // its place); another client's file waits in .processing/.
+        File.Delete(refused.ReportPath!);
+        Directory.CreateDirectory(Path.Combine(refused.ReportPath!, "in-the-way"));
+        string left = WriteFile(".processing/other/delta/x.csv", $"{Row(1)},Tier=Gold,");
+        var log = new FakeLogger<InboxProcessor>();
+        _processor = CreateSut(logger: log);
+
+        Assert.Equal(1, _processor.Recover(Inbox, Source));
+        await WaitIdleAsync();
+
+        Assert.Equal(ReceivedFileState.Processed, Assert.Single(_data.Catalog.ReceivedFiles("other")).State);
+        Assert.False(File.Exists(left));
+        Assert.Equal(1, _data.Client("other").FindSegment("Tier", "Gold")!.Size);
+        Assert.Equal((ReceivedFileState.Failed, refused.Path), (_data.Catalog.FindReceivedFile(refused.Id)!.State, _data.Catalog.FindReceivedFile(refused.Id)!.Path));
+        FakeLogRecord error = Assert.Single(log.Collector.GetSnapshot(), r => r.Level == LogLevel.Error);
+        Assert.Contains("acme: empty.csv is no longer in failed/ and its record could not be completed", error.Message, StringComparison.Ordinal);
+        Assert.NotNull(error.Exception);
+        Assert.IsNotType<InboxRetryException>(error.Exception);
+    }
+
+    [Fact]
+    public async Task AStartRepairsNoRecordWhileItsClientIsLocked_AndAStartWithTheLockFreeDoes()
+    {
+        ReceivedFile refused = await RefuseEmptyingAsync();
+        await RetryKilledAfterItsMoveAsync(refused.Path);
+
+        using (_locks.Acquire("acme")) // a retry forwarded to the watcher, between its move and its record
+        {
+            _processor.Recover(Inbox, Source);
+        }
+
+        Assert.Equal(ReceivedFileState.Failed, _data.Catalog.FindReceivedFile(refused.Id)!.State);
+        _processor.Recover(Inbox, Source);
+        Assert.Equal(ReceivedFileState.Processed, _data.Catalog.FindReceivedFile(refused.Id)!.State);
+    }
+
+    [Fact]
+    public async Task TwoFailedRecordsNamingTheSameMovedFile_AreNeitherCompleted_AndTheRetrySaysWhy()
+    {
+        ReceivedFile refused = await RefuseEmptyingAsync();
+        await RetryKilledAfterItsMoveAsync(refused.Path);
+        ReceivedFile interrupted = _data.Catalog.FindReceivedFile(refused.Id)!;
+        ReceivedFile twin = interrupted with { Id = "twin", Path = refused.Path + ".gone" };
+        _data.Catalog.SaveReceivedFile(twin);
+        var retry = new InboxRetry(_data, new IngestionService(_data), new InboundDecoder(new InboundDecoderOptions()));
+
+        InboxRetryException error = Assert.Throws<InboxRetryException>(() => retry.Retry(interrupted, force: true));
+        _processor.Recover(Inbox, Source);
+
+        Assert.Contains($"the retries of 2 failed files ({refused.Path}, {twin.Path}) were moving the same content to {interrupted.Moving!.Path}", error.Message, StringComparison.Ordinal);
+        Assert.Equivalent(interrupted, _data.Catalog.FindReceivedFile(refused.Id));
+        Assert.Equivalent(twin, _data.Catalog.FindReceivedFile(twin.Id));
+    }
+
+    /// <summary>
+    /// The real <c>files retry --force</c> of a failed file, in a process killed by SIGKILL right after it logged the
+    /// move (before it saves the record); the data folder and processor are then opened again.
+    /// </summary>
+    private async Task RetryKilledAfterItsMoveAsync(string failedPath)
+    {
+        await _processor.DisposeAsync();
+        _data.Dispose();
+        (int exit, string output, string error) = await CrashHostProcess.RunAsync("retry", _folder.File("data"), "acme", failedPath, "moved to");
+        Assert.True(output.Contains($"killed at: acme: {Path.GetFileName(failedPath)} applied on retry, moved to", StringComparison.Ordinal) && exit != 0, $"exit {exit}: {output}{error}");
+        _data = DataFolder.Open(_folder.File("data"));
+        _processor = CreateSut();
     }
 
     /// <summary>acme holds 1,000 Tier=Gold members and empty.csv, a delta removing them all, is refused by the emptying guard.</summary>
@@ -359,8 +478,8 @@ public sealed class InboxProcessorTests : IAsyncLifetime
         return Assert.Single(_data.Catalog.ReceivedFiles("acme", ReceivedFileState.Failed));
     }
 
-    private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null) =>
-        new(_data, new IngestionService(_data), new InboundDecoder(decoding ?? new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 2 });
+    private InboxProcessor CreateSut(InboundDecoderOptions? decoding = null, ILogger<InboxProcessor>? logger = null) =>
+        new(_data, new IngestionService(_data), new InboundDecoder(decoding ?? new InboundDecoderOptions()), _locks, new InboxProcessorOptions { MaxParallelClients = 2 }, logger: logger);
 
     private static string Row(int person) =>
         "HEMSHA2," + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"person{person}")));
